@@ -1,0 +1,211 @@
+// The service's configuration: the only place that reads process.env. Parsed once at start-up;
+// every problem is listed in one message and the service refuses to start on any of them.
+import * as path from 'node:path';
+import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './shared/logger.ts';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname);
+}
+
+const httpUrl = (what: string, opts: { httpsUnlessLoopback?: boolean } = {}) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${what} is required`)
+    .transform((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${what} must be an absolute URL (got "${value}")` });
+        return z.NEVER;
+      }
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        ctx.addIssue({ code: 'custom', message: `${what} must use http or https (got "${url.protocol}")` });
+        return z.NEVER;
+      }
+      if (opts.httpsUnlessLoopback && url.protocol === 'http:' && !isLoopback(url)) {
+        ctx.addIssue({ code: 'custom', message: `${what} must use https (plain http is accepted only on localhost)` });
+        return z.NEVER;
+      }
+      return value.replace(/\/+$/, '');
+    });
+
+const required = (what: string, min = 1) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(min, min > 1 ? `${what} must be at least ${min} characters` : `${what} is required`);
+
+const intInRange = (what: string, min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      if (!/^\d+$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `${what} must be a whole number (got "${value}")` });
+        return z.NEVER;
+      }
+      const n = Number(value);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${what} must be between ${min} and ${max} (got ${n})` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const bool = (what: string, fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return fallback;
+      const v = value.toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${what} must be true or false (got "${value}")` });
+      return z.NEVER;
+    });
+
+const HOST_RE = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;
+
+const envSchema = z.object({
+  PORT: intInRange('PORT', 0, 65535, 8070),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      if (!/^postgres(ql)?:\/\//.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for SQLite)' });
+        return z.NEVER;
+      }
+      return value;
+    }),
+  DATA_DIR: z.string().trim().optional().transform((v) => path.resolve(v === undefined || v === '' ? './data' : v)),
+  PAYPAL_API_BASE: httpUrl('PAYPAL_API_BASE', { httpsUnlessLoopback: true })
+    .optional()
+    .transform((v) => v ?? 'https://api-m.sandbox.paypal.com'),
+  PAYPAL_CLIENT_ID: required('PAYPAL_CLIENT_ID'),
+  PAYPAL_CLIENT_SECRET: required('PAYPAL_CLIENT_SECRET'),
+  PAYPAL_WEBHOOK_ID: required('PAYPAL_WEBHOOK_ID'),
+  PAYPAL_CERT_HOSTS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      const raw = value === undefined || value === '' ? 'api.paypal.com,api.sandbox.paypal.com' : value;
+      const hosts = raw
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter((h) => h !== '');
+      const bad = hosts.filter((h) => !HOST_RE.test(h));
+      if (hosts.length === 0 || bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `PAYPAL_CERT_HOSTS must be a comma-separated list of host names (optionally host:port)${bad.length ? `; not a host name: ${bad.join(', ')}` : ''}`,
+        });
+        return z.NEVER;
+      }
+      return hosts;
+    }),
+  PAYPAL_CERT_INTERMEDIATES: z.string().trim().optional().transform((v) => (v ? path.resolve(v) : undefined)),
+  PAYPAL_VERIFY_FALLBACK: bool('PAYPAL_VERIFY_FALLBACK', false),
+  ODOO_URL: httpUrl('ODOO_URL'),
+  ODOO_DB: required('ODOO_DB'),
+  ODOO_LOGIN: required('ODOO_LOGIN'),
+  ODOO_API_KEY: required('ODOO_API_KEY'),
+  BRIDGE_SECRET: required('BRIDGE_SECRET', 32),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return 'info' as LogLevel;
+      const v = value.toLowerCase();
+      if ((LOG_LEVELS as string[]).includes(v)) return v as LogLevel;
+      ctx.addIssue({ code: 'custom', message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${value}")` });
+      return z.NEVER;
+    }),
+  WEBHOOK_MAX_BODY_BYTES: intInRange('WEBHOOK_MAX_BODY_BYTES', 1024, 16 * 1024 * 1024, 1024 * 1024),
+  WORKER_CONCURRENCY: intInRange('WORKER_CONCURRENCY', 1, 64, 4),
+  WORKER_MAX_ATTEMPTS: intInRange('WORKER_MAX_ATTEMPTS', 1, 1000, 20),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly store: { readonly kind: 'sqlite'; readonly dataDir: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly paypal: {
+    readonly apiBase: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly webhookId: string;
+    readonly certHosts: readonly string[];
+    readonly extraIntermediatesFile: string | undefined;
+    readonly verifyFallback: boolean;
+  };
+  readonly odoo: { readonly url: string; readonly db: string; readonly login: string; readonly apiKey: string };
+  readonly bridgeSecret: string;
+  readonly logLevel: LogLevel;
+  readonly webhookMaxBodyBytes: number;
+  readonly worker: { readonly concurrency: number; readonly maxAttempts: number };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(
+      `The service cannot start: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSee "Configuration" in README.md.',
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment. Throws ConfigError naming every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      return issue.message.includes(key) ? issue.message : `${key}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const e = result.data;
+  return deepFreeze({
+    port: e.PORT,
+    store: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'sqlite', dataDir: e.DATA_DIR },
+    paypal: {
+      apiBase: e.PAYPAL_API_BASE,
+      clientId: e.PAYPAL_CLIENT_ID,
+      clientSecret: e.PAYPAL_CLIENT_SECRET,
+      webhookId: e.PAYPAL_WEBHOOK_ID,
+      certHosts: e.PAYPAL_CERT_HOSTS,
+      extraIntermediatesFile: e.PAYPAL_CERT_INTERMEDIATES,
+      verifyFallback: e.PAYPAL_VERIFY_FALLBACK,
+    },
+    odoo: { url: e.ODOO_URL, db: e.ODOO_DB, login: e.ODOO_LOGIN, apiKey: e.ODOO_API_KEY },
+    bridgeSecret: e.BRIDGE_SECRET,
+    logLevel: e.LOG_LEVEL,
+    webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+    worker: { concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.WORKER_MAX_ATTEMPTS },
+  } satisfies Config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
