@@ -13,7 +13,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
 const DAY = 24 * 3600 * 1000;
@@ -37,11 +40,11 @@ export type SignerName = 'good' | 'expired' | 'notYetValid' | 'wrongName' | 'unt
 const VERSION = 3; // bump when the layout changes so cached PKIs are rebuilt
 
 async function newKeys(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
+  return (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
 async function keyPem(key: CryptoKey): Promise<string> {
-  const der = await webcrypto.subtle.exportKey('pkcs8', key as unknown as webcrypto.CryptoKey);
+  const der = await webcrypto.subtle.exportKey('pkcs8', key);
   return x509.PemConverter.encode(der, 'PRIVATE KEY');
 }
 
@@ -52,7 +55,7 @@ interface Issued {
 
 async function makeCa(name: string, issuer: Issued | null, notBefore: Date, notAfter: Date): Promise<Issued> {
   const keys = await newKeys();
-  const extensions = [
+  const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(true, issuer ? 0 : undefined, true),
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
     await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
