@@ -1,0 +1,62 @@
+// The PayPal client's public surface: import from here rather than from the individual modules.
+export {
+  createPayPalClient,
+  type CaptureAuthorizationArgs,
+  type CreateOrderRequest,
+  type IdempotentCallOptions,
+  type PayPalClient,
+  type PayPalClientOptions,
+  type PurchaseUnitRequest,
+  type RefundCaptureArgs,
+  type VerifyWebhookSignatureArgs,
+  type WebhookSignatureVerification,
+} from './paypal-client.ts';
+export type { PayPalCallRecord } from './paypal-http.ts';
+export { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.ts';
+export {
+  ALREADY_AUTHORIZED_ISSUES,
+  ALREADY_CAPTURED_ISSUES,
+  ALREADY_REFUNDED_ISSUES,
+  ALREADY_VOIDED_ISSUES,
+  hasIssue,
+  isAlreadyAuthorized,
+  isAlreadyCaptured,
+  isAlreadyRefunded,
+  isAlreadyVoided,
+  isInstrumentDeclined,
+  isNotFound,
+  isPayPalApiError,
+  isPreviousRequestInProgress,
+  isReconcileByReading,
+  PayPalApiError,
+  PayPalAuthError,
+  PayPalRequestError,
+  PayPalResponseError,
+  PayPalUnavailableError,
+  RECONCILE_BY_READING_ISSUES,
+  type PayPalErrorDetail,
+  type PayPalResponseProblem,
+  type PayPalUnavailableReason,
+} from './paypal-errors.ts';
+export { assertValidRequestId, PAYPAL_REQUEST_ID_MAX_LENGTH, stableRequestId } from './request-id.ts';
+export type { RetryOptions } from './retry-policy.ts';
+export {
+  AUTHORIZATION_STATUSES,
+  CAPTURE_STATUSES,
+  DISPUTE_STATUSES,
+  ORDER_STATUSES,
+  REFUND_STATUSES,
+  type AuthorizationStatus,
+  type CaptureStatus,
+  type DisputeStatus,
+  type Money,
+  type OrderStatus,
+  type PayPalAuthorization,
+  type PayPalCapture,
+  type PayPalDispute,
+  type PayPalOrder,
+  type PayPalPurchaseUnit,
+  type PayPalRefund,
+  type PayPalWebhook,
+  type RefundStatus,
+} from './schemas.ts';
