@@ -1,0 +1,144 @@
+import logging
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.addons.base.models.res_users import check_identity
+
+from odoo.addons.paypal_bridge import bridge_token
+
+_logger = logging.getLogger(__name__)
+
+# The technical user's key is long-lived on purpose (the service runs unattended); the form that
+# shows the key also shows this expiry so that the operator can plan the rotation.
+SERVICE_KEY_VALIDITY = timedelta(days=730)
+
+
+class PaymentProvider(models.Model):
+    _inherit = 'payment.provider'
+
+    paypal_bridge_enabled = fields.Boolean(
+        string="Use PayPal Bridge",
+        help="Odoo no longer calls PayPal itself: the PayPal Bridge service creates, captures, "
+             "refunds and voids payments and applies PayPal's webhooks to Odoo.",
+        copy=False,
+    )
+    paypal_bridge_service_url = fields.Char(
+        string="Service URL",
+        help="Base URL at which this Odoo server reaches the PayPal Bridge service, "
+             "e.g. http://paypal-bridge:8070.",
+    )
+    paypal_bridge_public_url = fields.Char(
+        string="Public Service URL",
+        help="Base URL at which shoppers' and users' browsers reach the service. "
+             "Leave empty when it is the same as the Service URL.",
+    )
+    paypal_bridge_secret = fields.Char(
+        string="Bridge Secret",
+        help="The BRIDGE_SECRET shared with the service (at least 32 characters). "
+             "It signs the tokens Odoo issues for browsers and for its own calls to the service.",
+        groups='base.group_system',
+        copy=False,
+    )
+    paypal_bridge_dispute_user_id = fields.Many2one(
+        string="Dispute Responsible",
+        comodel_name='res.users',
+        domain=[('share', '=', False)],
+        help="Receives the to-do activity of a PayPal dispute when its sale order has no salesperson.",
+    )
+
+    @api.constrains('paypal_bridge_enabled', 'paypal_bridge_service_url', 'paypal_bridge_secret')
+    def _check_paypal_bridge_settings(self):
+        for provider in self.sudo().filtered('paypal_bridge_enabled'):
+            if provider.code != 'paypal':
+                raise ValidationError(_("PayPal Bridge can only be enabled on a PayPal provider."))
+            url = provider.paypal_bridge_service_url or ''
+            if not url.startswith(('http://', 'https://')):
+                raise ValidationError(_(
+                    "Set the Service URL of %(provider)s (http:// or https://) before enabling "
+                    "PayPal Bridge.", provider=provider.name,
+                ))
+            if len(provider.paypal_bridge_secret or '') < bridge_token.MIN_SECRET_LENGTH:
+                raise ValidationError(_(
+                    "Set a Bridge Secret of at least %(length)s characters on %(provider)s (the "
+                    "same value as the service's BRIDGE_SECRET) before enabling PayPal Bridge.",
+                    length=bridge_token.MIN_SECRET_LENGTH, provider=provider.name,
+                ))
+
+    @api.depends('paypal_bridge_enabled')
+    def _compute_feature_support_fields(self):
+        """ With the bridge, refunds and manual capture (authorize at checkout, capture later) go
+        through the service, so Odoo's standard Refund/Capture/Void buttons can be offered. """
+        super()._compute_feature_support_fields()
+        self.filtered(lambda p: p.code == 'paypal' and p.paypal_bridge_enabled).update({
+            'support_refund': 'partial',
+            'support_manual_capture': 'partial',
+        })
+
+    def _paypal_make_request(self, endpoint, *args, **kwargs):
+        """ Under the bridge only the service talks to PayPal: refuse any direct call. """
+        if any(self.mapped('paypal_bridge_enabled')):
+            raise ValidationError("PayPal: " + _(
+                "PayPal Bridge is enabled on this provider, so Odoo does not call PayPal itself "
+                "(request %(endpoint)s refused). The PayPal Bridge service makes every PayPal call.",
+                endpoint=endpoint,
+            ))
+        return super()._paypal_make_request(endpoint, *args, **kwargs)
+
+    # === BUSINESS METHODS === #
+
+    def _paypal_bridge_public_url(self):
+        self.ensure_one()
+        return (self.paypal_bridge_public_url or self.paypal_bridge_service_url or '').rstrip('/')
+
+    def _paypal_bridge_issue_token(self, typ, scopes, ref=None):
+        """ Sign a `pbt1` token for the current user with the provider's shared secret. """
+        self.ensure_one()
+        secret = self.sudo().paypal_bridge_secret
+        if not secret:
+            raise UserError(_("PayPal Bridge: set the Bridge Secret on the provider %s.", self.name))
+        return bridge_token.issue(
+            secret, typ, sub=self.env.uid, db=self.env.cr.dbname, scopes=scopes, ref=ref,
+        )
+
+    # === ACTION METHODS === #
+
+    @check_identity
+    def action_paypal_bridge_generate_service_key(self):
+        """ Create an RPC API key for the service's technical user and show it once. """
+        if not self.env.user.has_groups('base.group_system,paypal_bridge.group_paypal_bridge_manager'):
+            raise AccessError(_("Only PayPal managers and administrators can generate the service key."))
+        key, user, expiration = self._paypal_bridge_generate_service_key()
+        base_url = self.get_base_url().rstrip('/')
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'paypal.bridge.service.key',
+            'name': _("PayPal Bridge service key"),
+            'views': [(False, 'form')],
+            'target': 'new',
+            'context': {
+                'default_key': key,
+                'default_login': user.login,
+                'default_expiration_date': fields.Datetime.to_string(expiration),
+                'default_env_snippet': (
+                    f"ODOO_URL={base_url}\nODOO_DB={self.env.cr.dbname}\n"
+                    f"ODOO_LOGIN={user.login}\nODOO_API_KEY={key}"
+                ),
+            },
+        }
+
+    def _paypal_bridge_generate_service_key(self):
+        """ Return (key, technical user, expiration datetime) for a new global RPC key. """
+        user = self.env.ref('paypal_bridge.user_paypal_bridge_service', raise_if_not_found=False)
+        if not user or not user.active:
+            raise UserError(_(
+                "The technical user \"paypal-bridge-service\" is missing or archived; upgrade the "
+                "PayPal Bridge module or unarchive the user."
+            ))
+        expiration = fields.Datetime.now().replace(microsecond=0) + SERVICE_KEY_VALIDITY
+        # `_generate` creates the key for env.user; sudo lifts the per-group maximum duration.
+        key = self.env['res.users.apikeys'].with_user(user).sudo()._generate(
+            None, _("PayPal Bridge service (created by %s)", self.env.user.login), expiration,
+        )
+        _logger.info("PayPal Bridge: API key generated for %s by user #%s", user.login, self.env.uid)
+        return key, user, expiration

@@ -1,0 +1,75 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.paypal_bridge import bridge_token
+from odoo.addons.paypal_bridge.tests.common import BRIDGE_SECRET, PaypalBridgeCommon
+
+PAYPAL_REQUEST = 'odoo.addons.payment_paypal.models.payment_provider.PaymentProvider._paypal_make_request'
+
+
+@tagged('post_install', '-at_install')
+class TestProvider(PaypalBridgeCommon):
+
+    @mute_logger('odoo.addons.payment.models.payment_transaction')
+    def test_processing_values_carry_a_checkout_token_and_make_no_paypal_call(self):
+        tx = self._create_order_tx()
+        with patch(PAYPAL_REQUEST) as paypal_request:
+            values = tx._get_processing_values()
+        paypal_request.assert_not_called()
+        self.assertEqual(values['bridge_public_url'], 'http://bridge.test:8070')
+        self.assertEqual((values['reference'], values['amount'], values['currency']),
+                         (tx.reference, self.money(tx.amount), tx.currency_id.name))
+        self.assertNotIn('order_id', values)
+        payload = bridge_token.verify(BRIDGE_SECRET, values['bridge_checkout_token'], typ='checkout')
+        self.assertEqual((payload['ref'], payload['scp'], payload['db']),
+                         (tx.reference, ['checkout'], self.env.cr.dbname))
+        self.assertEqual(payload['exp'] - payload['iat'], 3600)
+
+        self.paypal.paypal_bridge_public_url = 'https://pay.example.com/'
+        with patch(PAYPAL_REQUEST):
+            self.assertEqual(tx._get_processing_values()['bridge_public_url'], 'https://pay.example.com')
+
+    @mute_logger('odoo.addons.payment.models.payment_transaction')
+    def test_without_the_bridge_payment_paypal_works_as_before(self):
+        tx = self._create_order_tx()
+        self.paypal.paypal_bridge_enabled = False
+        with patch(PAYPAL_REQUEST, return_value={'id': 'ODOO-ORDER'}) as paypal_request:
+            values = tx._get_processing_values()
+        paypal_request.assert_called_once()
+        self.assertEqual(values['order_id'], 'ODOO-ORDER')
+        self.assertNotIn('bridge_checkout_token', values)
+        self.assertEqual(self.paypal.support_refund, 'none')
+        self.assertFalse(self.paypal.support_manual_capture)
+
+    def test_odoo_never_calls_paypal_under_the_bridge(self):
+        with self.assertRaisesRegex(ValidationError, 'does not call PayPal'):
+            self.paypal._paypal_make_request('/v2/checkout/orders', json_payload={})
+        with self.assertRaisesRegex(ValidationError, 'does not call PayPal'):
+            self.paypal._paypal_fetch_access_token()
+
+    def test_bridge_enables_refund_and_manual_capture(self):
+        self.assertEqual(self.paypal.support_refund, 'partial')
+        self.assertEqual(self.paypal.support_manual_capture, 'partial')
+
+    def test_bridge_settings_are_checked(self):
+        with self.assertRaisesRegex(ValidationError, 'Bridge Secret'):
+            self.paypal.paypal_bridge_secret = 'too short'
+        with self.assertRaisesRegex(ValidationError, 'Service URL'):
+            self.paypal.paypal_bridge_service_url = 'bridge:8070'
+        with self.assertRaisesRegex(ValidationError, 'only be enabled on a PayPal provider'):
+            self.dummy_provider.paypal_bridge_enabled = True
+
+    def test_service_key_logs_the_technical_user_in(self):
+        before = self.env['res.users.apikeys'].search([])
+        key, user, expiration = self.paypal._paypal_bridge_generate_service_key()
+        self.assertEqual(user, self.service_user)
+        self.assertEqual(self.env['res.users.apikeys']._check_credentials(scope='rpc', key=key), self.service_user.id)
+        self.assertGreater(expiration, fields.Datetime.now() + timedelta(days=700))
+        apikey = self.env['res.users.apikeys'].search([]) - before
+        self.assertEqual(apikey.user_id, self.service_user)
+        self.assertEqual(apikey.expiration_date, expiration)
