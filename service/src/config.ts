@@ -202,6 +202,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } satisfies Config);
 }
 
+/**
+ * Only the store settings (DATABASE_URL, DATA_DIR), for tools that need nothing else, such as the
+ * replay script. Same rules and messages as loadConfig.
+ */
+export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): Config['store'] {
+  const result = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true }).safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => i.message));
+  const e = result.data;
+  return e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'sqlite', dataDir: e.DATA_DIR };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const v of Object.values(value)) deepFreeze(v);

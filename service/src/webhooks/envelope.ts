@@ -13,7 +13,7 @@ const envelopeSchema = z.looseObject({
     .regex(/^[A-Z0-9_.-]+$/, 'event_type is not an upper-case dotted name'),
   resource_type: z.string().max(128).nullish(),
   create_time: z.string().max(64).nullish(),
-  resource: z.looseObject({ id: z.string().max(255).nullish() }).nullish(),
+  resource: z.looseObject({ id: z.string().max(255).nullish(), dispute_id: z.string().max(255).nullish() }).nullish(),
 });
 
 export type WebhookEnvelope = z.infer<typeof envelopeSchema>;

@@ -118,7 +118,7 @@ export function createWebhookRouter(options: WebhookRouteOptions): Router {
         eventId: envelope.id,
         eventType: envelope.event_type,
         resourceType: envelope.resource_type ?? null,
-        resourceId: envelope.resource?.id ?? null,
+        resourceId: envelope.resource?.id ?? envelope.resource?.dispute_id ?? null,
         partitionKey: partitionKeyOf(json),
         rawBody,
         headers: pickHeaders(req),

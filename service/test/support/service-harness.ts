@@ -1,0 +1,110 @@
+// Starts the real service (startService, port 0) against a real store and the PayPal simulator,
+// with the configuration an operator would give it. Used by the integration tests.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { startService, type RunningService, type ServiceOverrides } from '../../src/service.ts';
+import { createMemoryLogger, type Logger } from '../../src/shared/logger.ts';
+import { ensureTestPki, testPkiDir, type TestPki } from '../../sim/pki.ts';
+import { startPayPalSimulator, type PayPalSimulator, type WebhookEvent } from '../../sim/paypal/index.ts';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export const TEST_WEBHOOK_ID = 'WH-BRIDGE-TEST-0001';
+export const TEST_BRIDGE_SECRET = 'test-bridge-secret-0123456789abcdef0123456789';
+
+export interface Harness {
+  sim: PayPalSimulator;
+  service: RunningService;
+  config: Config;
+  env: Record<string, string>;
+  pki: TestPki;
+  logger: Logger & { lines: Record<string, unknown>[] };
+  /** Sends a signed delivery of `event` (or of raw bytes) to the service. */
+  deliver(event: WebhookEvent | string | Buffer, options?: DeliverOptions): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export interface DeliverOptions {
+  /** Change the signed headers before sending (tampering tests). */
+  headers?: (headers: Record<string, string>) => Record<string, string | undefined>;
+  /** Change the body after signing. */
+  body?: (body: Buffer) => Buffer;
+  signWith?: { webhookId?: string; signer?: import('../../sim/pki.ts').SignerName; certUrl?: string };
+}
+
+/** The environment an operator would set, pointing at the simulator. */
+export function serviceEnv(sim: PayPalSimulator, pki: TestPki, store: { dataDir?: string; databaseUrl?: string }): Record<string, string> {
+  const simHost = new URL(sim.apiBase).host;
+  return {
+    PORT: '0',
+    ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : { DATA_DIR: store.dataDir ?? '' }),
+    PAYPAL_API_BASE: sim.apiBase,
+    PAYPAL_CLIENT_ID: sim.clientId,
+    PAYPAL_CLIENT_SECRET: sim.clientSecret,
+    PAYPAL_WEBHOOK_ID: TEST_WEBHOOK_ID,
+    PAYPAL_CERT_HOSTS: simHost,
+    PAYPAL_CERT_INTERMEDIATES: pki.intermediateCert,
+    ODOO_URL: 'http://127.0.0.1:9',
+    ODOO_DB: 'odoo18',
+    ODOO_LOGIN: 'paypal-bridge-service',
+    ODOO_API_KEY: 'not-used-by-this-test',
+    BRIDGE_SECRET: TEST_BRIDGE_SECRET,
+    LOG_LEVEL: 'debug',
+  };
+}
+
+export async function startHarness(
+  options: { store?: StoreKind; overrides?: ServiceOverrides; env?: Record<string, string>; sim?: PayPalSimulator } = {},
+): Promise<Harness> {
+  const pki = await ensureTestPki(testPkiDir());
+  const sim = options.sim ?? (await startPayPalSimulator({ pki }));
+  let database: TestDatabase | undefined;
+  let dataDir: string | undefined;
+  if (options.store === 'postgres') database = await createTestDatabase('bridge_svc');
+  else dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-svc-'));
+  const env = { ...serviceEnv(sim, pki, { dataDir, databaseUrl: database?.url }), ...options.env };
+  const config = loadConfig(env);
+  const logger = createMemoryLogger('debug');
+  const service = await startService(config, { logger, host: '127.0.0.1', worker: { pollIntervalMs: 50 }, ...options.overrides });
+
+  async function deliver(event: WebhookEvent | string | Buffer, opts: DeliverOptions = {}) {
+    const raw = Buffer.isBuffer(event) ? event.toString('utf8') : event;
+    const signed = sim.signEvent(raw, { webhookId: TEST_WEBHOOK_ID, ...opts.signWith });
+    const lower = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const headers = opts.headers ? opts.headers(lower) : lower;
+    const body = opts.body ? opts.body(signed.body) : signed.body;
+    const clean: Record<string, string> = {};
+    for (const [k, v] of Object.entries(headers)) if (v !== undefined) clean[k] = v;
+    const response = await fetch(`${service.url}/webhooks/paypal`, { method: 'POST', headers: clean, body });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  return {
+    sim,
+    service,
+    config,
+    env,
+    pki,
+    logger,
+    deliver,
+    async close() {
+      await service.stop({ graceMs: 2000 });
+      if (!options.sim) await sim.close();
+      await database?.drop();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves when `check` returns true, polling; fails with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
