@@ -123,6 +123,25 @@ const envSchema = z.object({
   ODOO_LOGIN: required('ODOO_LOGIN'),
   ODOO_API_KEY: required('ODOO_API_KEY'),
   BRIDGE_SECRET: required('BRIDGE_SECRET', 32),
+  BRIDGE_ALLOWED_ORIGINS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return undefined;
+      const origins: string[] = [];
+      for (const raw of value.split(',').map((o) => o.trim()).filter((o) => o !== '')) {
+        try {
+          const url = new URL(raw);
+          if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== raw.replace(/\/$/, '')) throw new Error('not an origin');
+          origins.push(url.origin);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `BRIDGE_ALLOWED_ORIGINS must list origins such as https://shop.example.com (got "${raw}")` });
+          return z.NEVER;
+        }
+      }
+      return origins;
+    }),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -153,6 +172,8 @@ export interface Config {
   };
   readonly odoo: { readonly url: string; readonly db: string; readonly login: string; readonly apiKey: string };
   readonly bridgeSecret: string;
+  /** Origins whose pages may call the checkout and admin APIs (the Odoo website and back office). */
+  readonly allowedOrigins: readonly string[];
   readonly logLevel: LogLevel;
   readonly webhookMaxBodyBytes: number;
   readonly worker: { readonly concurrency: number; readonly maxAttempts: number };
@@ -196,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     odoo: { url: e.ODOO_URL, db: e.ODOO_DB, login: e.ODOO_LOGIN, apiKey: e.ODOO_API_KEY },
     bridgeSecret: e.BRIDGE_SECRET,
+    allowedOrigins: e.BRIDGE_ALLOWED_ORIGINS ?? [new URL(e.ODOO_URL).origin],
     logLevel: e.LOG_LEVEL,
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     worker: { concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.WORKER_MAX_ATTEMPTS },

@@ -4,6 +4,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
+import { createCheckoutRouter } from './checkout/checkout-routes.ts';
+import { createBridgeApi, createOdooClient, type BridgeApi } from './odoo/index.ts';
+import { createOperationsRouter } from './operations/operations-routes.ts';
+import { createEventHandlers } from './sync/event-handlers.ts';
+import { createPaymentSync, type PaymentSync } from './sync/payment-sync.ts';
+import type { AuditEntry } from './inbox/types.ts';
 import type { Config } from './config.ts';
 import { createIntakeBatcher } from './inbox/intake-batcher.ts';
 import { openStore } from './inbox/open-store.ts';
@@ -13,7 +19,7 @@ import { createPayPalClient, type PayPalClient } from './paypal/index.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './shared/metrics.ts';
 import { partitionKeyOf } from './sync/event-catalogue.ts';
-import { HandlerRegistry } from './sync/handler-registry.ts';
+import type { HandlerRegistry } from './sync/handler-registry.ts';
 import { CertificateStore, PAYPAL_SIGNER_HOSTS } from './webhooks/certificate-store.ts';
 import { SignatureVerifier, type PostbackVerifier } from './webhooks/signature-verifier.ts';
 import { createTrustStore } from './webhooks/trust-store.ts';
@@ -21,7 +27,7 @@ import { createTrustStore } from './webhooks/trust-store.ts';
 export interface ServiceOverrides {
   logger?: Logger;
   /** Event handlers; by default the production handlers that apply events to Odoo. */
-  registry?: (deps: { paypal: PayPalClient; logger: Logger }) => HandlerRegistry;
+  registry?: (deps: { paypal: PayPalClient; odoo: BridgeApi; sync: PaymentSync; logger: Logger }) => HandlerRegistry;
   worker?: Partial<Pick<WorkerOptions, 'pollIntervalMs' | 'leaseMs' | 'retryPolicy' | 'outagePolicy' | 'handlerTimeoutMs' | 'owner'>>;
   /** Run the worker in this process (default true). */
   runWorker?: boolean;
@@ -36,6 +42,8 @@ export interface RunningService {
   readonly worker: Worker | null;
   readonly metrics: ServiceMetrics;
   readonly paypal: PayPalClient;
+  readonly odoo: BridgeApi;
+  readonly sync: PaymentSync;
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
@@ -59,7 +67,30 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       clientSecret: config.paypal.clientSecret,
       logger: logger.child('paypal'),
       metrics,
+      onCall: (call) => {
+        // Every PayPal call (but the token requests) goes to the audit trail, named by the ids in its path.
+        if (call.operation.startsWith('oauth')) return;
+        const subjects = [...call.path.matchAll(/\/(?:orders|captures|authorizations|refunds|disputes)\/([A-Za-z0-9-]+)/g)].map((m) => m[1]!);
+        void store
+          .appendAudit([
+            {
+              at: new Date(),
+              kind: 'paypal.call',
+              subjects,
+              outcome: call.ok ? 'ok' : 'error',
+              summary: `${call.method} ${call.path} → ${call.status ?? call.outcome}${call.attempt > 1 ? ` (attempt ${call.attempt})` : ''}`,
+              detail: { operation: call.operation, status: call.status ?? null, debugId: call.debugId ?? null, requestId: call.requestId ?? null, durationMs: call.durationMs },
+            },
+          ])
+          .catch((err: unknown) => logger.warn('could not write the audit trail', { err }));
+      },
     });
+
+    const audit = (entry: AuditEntry) => store.appendAudit([entry]);
+    const odoo = createBridgeApi(
+      createOdooClient({ url: config.odoo.url, db: config.odoo.db, login: config.odoo.login, apiKey: config.odoo.apiKey, logger: logger.child('odoo'), metrics }),
+    );
+    const sync = createPaymentSync({ paypal, odoo, logger, audit });
 
     const postback: PostbackVerifier | undefined = config.paypal.verifyFallback
       ? async (input) => {
@@ -84,7 +115,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     });
     const verifier = new SignatureVerifier({ webhookId: config.paypal.webhookId, certificates, logger, postback });
 
-    const registry = overrides.registry ? overrides.registry({ paypal, logger }) : new HandlerRegistry();
+    const registry = overrides.registry ? overrides.registry({ paypal, odoo, sync, logger }) : createEventHandlers(sync);
     const runWorker = overrides.runWorker ?? true;
     const worker = runWorker
       ? createWorker({
@@ -105,6 +136,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       logger,
       metrics,
       isAccepting: () => accepting,
+      routers: [
+        createCheckoutRouter({ paypal, odoo, sync, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
+        createOperationsRouter({ paypal, odoo, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db }),
+      ],
       webhook: {
         verifier,
         sink: intake,
@@ -137,6 +172,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       worker,
       metrics,
       paypal,
+      odoo,
+      sync,
       stop(options = {}) {
         stopped ??= (async () => {
           // 1. Stop intake: refuse new connections, finish the requests in flight.

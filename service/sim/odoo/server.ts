@@ -97,6 +97,8 @@ export interface OdooSim {
   readonly internalUser: SimCredentials;
   /** The records, for tests that need to look or poke deeper than `state()`. */
   readonly database: SimDatabase;
+  /** Starts again from an empty database with the same users and API keys. */
+  reset(): void;
   /** down: connections refused (the port is closed) or every request answered 503. */
   setDown(down: boolean, mode?: DownMode): Promise<void>;
   /**
@@ -207,7 +209,7 @@ export async function startOdooSim(options: OdooSimOptions = {}): Promise<OdooSi
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? (() => new Date());
   const serviceApiKey = options.serviceApiKey ?? randomBytes(20).toString('hex');
-  const db = new SimDatabase();
+  let db = new SimDatabase();
   const { admin, service, internal } = seed(db, serviceApiKey);
   let latencyMs = options.latencyMs ?? 0;
   let downMode: DownMode | undefined;
@@ -359,7 +361,17 @@ export async function startOdooSim(options: OdooSimOptions = {}): Promise<OdooSi
     admin: { uid: admin.id, login: admin.login, password: 'admin' },
     service: { uid: service.id, login: service.login, password: serviceApiKey },
     internalUser: { uid: internal.id, login: internal.login, password: 'demo' },
-    database: db,
+    get database() {
+      return db;
+    },
+    reset() {
+      // A fresh database with the same users and keys (for property tests that replay a payment
+      // many times against an Odoo that starts empty each time).
+      db = new SimDatabase();
+      seed(db, serviceApiKey);
+      failures.length = 0;
+      calls.length = 0;
+    },
     async setDown(down, mode = 'refused') {
       if (!down) {
         if (downMode === 'refused') await listen(server, port, host);

@@ -15,7 +15,7 @@
 //   leases so that another process picks the events up at once.
 import { randomBytes } from 'node:crypto';
 import * as os from 'node:os';
-import { DependencyUnavailableError, BridgeError, RetryableError, errorMessage, isRetryable } from '../shared/errors.ts';
+import { DependencyUnavailableError, BridgeError, DeferredError, RetryableError, errorMessage, isRetryable } from '../shared/errors.ts';
 import { withLogContext, type Logger } from '../shared/logger.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 import type { HandlerOutcome, HandlerRegistry } from '../sync/handler-registry.ts';
@@ -62,7 +62,7 @@ export interface Worker {
 
 type Verdict =
   | { kind: 'complete'; status: 'done' | 'ignored'; outcome: string }
-  | { kind: 'retry'; error: string; nextAttemptAt: Date; countAttempt: boolean; reason: 'error' | 'dependency_down' }
+  | { kind: 'retry'; error: string; nextAttemptAt: Date; countAttempt: boolean; reason: 'error' | 'dependency_down' | 'deferred' }
   | { kind: 'dead'; error: string };
 
 interface Task {
@@ -391,6 +391,9 @@ class InboxWorker implements Worker {
       }
       return { kind: 'retry', error, nextAttemptAt: new Date(this.pausedUntil), countAttempt: false, reason: 'dependency_down' };
     }
+    if (err instanceof DeferredError) {
+      return { kind: 'retry', error, nextAttemptAt: new Date(Math.max(err.notBefore.getTime(), now.getTime())), countAttempt: false, reason: 'deferred' };
+    }
     if (!isRetryable(err)) return { kind: 'dead', error };
     if (event.attempts >= this.maxAttempts) return { kind: 'dead', error: `gave up after ${event.attempts} attempts: ${error}` };
     const delay = this.retryPolicy.nextDelay(event.attempts);
@@ -437,20 +440,26 @@ class InboxWorker implements Worker {
           detail: { attempt: event.attempts },
         };
         break;
-      case 'retry':
+      case 'retry': {
+        const deferred = verdict.reason === 'deferred';
         this.metrics?.retries.inc({ event_type: type, reason: verdict.reason });
-        this.log.warn(verdict.reason === 'dependency_down' ? 'dependency down; event rescheduled without spending an attempt' : 'attempt failed; event rescheduled', {
-          error: verdict.error,
-          nextAttemptAt: verdict.nextAttemptAt.toISOString(),
-        });
+        const message = deferred
+          ? 'event deferred; it runs again later'
+          : verdict.reason === 'dependency_down'
+            ? 'dependency down; event rescheduled without spending an attempt'
+            : 'attempt failed; event rescheduled';
+        (deferred ? this.log.info : this.log.warn)(message, { error: verdict.error, nextAttemptAt: verdict.nextAttemptAt.toISOString() });
         entry = {
           ...base,
-          kind: 'worker.retry',
-          outcome: 'error',
-          summary: `${type}: attempt ${event.attempts} failed, next attempt at ${verdict.nextAttemptAt.toISOString()}: ${verdict.error}`,
+          kind: deferred ? 'worker.deferred' : 'worker.retry',
+          outcome: deferred ? 'info' : 'error',
+          summary: deferred
+            ? `${type}: deferred until ${verdict.nextAttemptAt.toISOString()}: ${verdict.error}`
+            : `${type}: attempt ${event.attempts} failed, next attempt at ${verdict.nextAttemptAt.toISOString()}: ${verdict.error}`,
           detail: { attempt: event.attempts, reason: verdict.reason, nextAttemptAt: verdict.nextAttemptAt.toISOString(), attemptCounted: verdict.countAttempt },
         };
         break;
+      }
       case 'dead':
         this.metrics?.eventsProcessed.inc({ event_type: type, outcome: 'dead' });
         this.metrics?.deadEvents.inc({ event_type: type });

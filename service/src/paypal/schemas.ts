@@ -124,10 +124,16 @@ export const purchaseUnitSchema = z.looseObject({
     .optional(),
 });
 
+export const payerSchema = z.looseObject({
+  payer_id: z.string().optional(),
+  email_address: z.string().optional(),
+});
+
 export const orderSchema = z.looseObject({
   id: idSchema,
   status: z.enum(ORDER_STATUSES),
   intent: z.enum(ORDER_INTENTS).optional(),
+  payer: payerSchema.optional(),
   purchase_units: z.array(purchaseUnitSchema).optional(),
   links: linksSchema,
   ...timestamps,

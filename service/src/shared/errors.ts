@@ -51,6 +51,19 @@ export class DependencyUnavailableError extends BridgeError {
   }
 }
 
+/**
+ * Not now, but not a failure either: the event must wait until `notBefore` (for instance, a
+ * CHECKOUT.ORDER.APPROVED event gives the shopper's browser a head start to capture the order
+ * itself). The worker reschedules it then, without spending an attempt.
+ */
+export class DeferredError extends BridgeError {
+  readonly notBefore: Date;
+  constructor(message: string, notBefore: Date) {
+    super(message, { code: 'DEFERRED', retryable: true });
+    this.notBefore = notBefore;
+  }
+}
+
 export function isRetryable(err: unknown): boolean {
   if (err instanceof BridgeError) return err.retryable;
   return true;

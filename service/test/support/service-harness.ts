@@ -1,6 +1,7 @@
 // Starts the real service (startService, port 0) against a real store and the PayPal simulator,
 // with the configuration an operator would give it. Used by the integration tests.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -8,6 +9,7 @@ import { startService, type RunningService, type ServiceOverrides } from '../../
 import { createMemoryLogger, type Logger } from '../../src/shared/logger.ts';
 import { ensureTestPki, testPkiDir, type TestPki } from '../../sim/pki.ts';
 import { startPayPalSimulator, type PayPalSimulator, type WebhookEvent } from '../../sim/paypal/index.ts';
+import { startOdooSim, type OdooSim } from '../../sim/odoo/server.ts';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -17,6 +19,8 @@ export const TEST_BRIDGE_SECRET = 'test-bridge-secret-0123456789abcdef0123456789
 
 export interface Harness {
   sim: PayPalSimulator;
+  /** The Odoo simulator the service writes to (when started with `odoo: true`). */
+  odoo: OdooSim | null;
   service: RunningService;
   config: Config;
   env: Record<string, string>;
@@ -57,15 +61,34 @@ export function serviceEnv(sim: PayPalSimulator, pki: TestPki, store: { dataDir?
 }
 
 export async function startHarness(
-  options: { store?: StoreKind; overrides?: ServiceOverrides; env?: Record<string, string>; sim?: PayPalSimulator } = {},
+  options: {
+    store?: StoreKind;
+    overrides?: ServiceOverrides;
+    env?: Record<string, string>;
+    sim?: PayPalSimulator;
+    odoo?: boolean | OdooSim;
+    /** Subscribe the service to the simulator's webhooks (as an operator does), so PayPal's events reach it. */
+    subscribe?: boolean;
+  } = {},
 ): Promise<Harness> {
   const pki = await ensureTestPki(testPkiDir());
   const sim = options.sim ?? (await startPayPalSimulator({ pki }));
+  const odoo = options.odoo === true ? await startOdooSim() : options.odoo || null;
   let database: TestDatabase | undefined;
   let dataDir: string | undefined;
   if (options.store === 'postgres') database = await createTestDatabase('bridge_svc');
   else dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-svc-'));
-  const env = { ...serviceEnv(sim, pki, { dataDir, databaseUrl: database?.url }), ...options.env };
+  const env: Record<string, string> = {
+    ...serviceEnv(sim, pki, { dataDir, databaseUrl: database?.url }),
+    ...(odoo ? { ODOO_URL: odoo.url, ODOO_DB: odoo.db, ODOO_LOGIN: odoo.service.login, ODOO_API_KEY: odoo.service.password } : {}),
+    ...options.env,
+  };
+  if (options.subscribe) {
+    // As an operator does: register the webhook at PayPal, then configure the id PayPal assigned.
+    const port = await freePort();
+    env['PORT'] = String(port);
+    env['PAYPAL_WEBHOOK_ID'] = await subscribeWebhook(sim, `http://127.0.0.1:${port}/webhooks/paypal`);
+  }
   const config = loadConfig(env);
   const logger = createMemoryLogger('debug');
   const service = await startService(config, { logger, host: '127.0.0.1', worker: { pollIntervalMs: 50 }, ...options.overrides });
@@ -85,6 +108,7 @@ export async function startHarness(
 
   return {
     sim,
+    odoo,
     service,
     config,
     env,
@@ -94,10 +118,37 @@ export async function startHarness(
     async close() {
       await service.stop({ graceMs: 2000 });
       if (!options.sim) await sim.close();
+      if (options.odoo === true) await odoo?.close();
       await database?.drop();
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Registers a webhook for every event type through PayPal's REST API; returns its id. */
+export async function subscribeWebhook(sim: PayPalSimulator, url: string): Promise<string> {
+  const auth = Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString('base64');
+  const tokenResponse = await fetch(`${sim.apiBase}/v1/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  const { access_token } = (await tokenResponse.json()) as { access_token: string };
+  const response = await fetch(`${sim.apiBase}/v1/notifications/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url, event_types: [{ name: '*' }] }),
+  });
+  if (response.status !== 201) throw new Error(`webhook registration failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { id: string }).id;
 }
 
 /** Resolves when `check` returns true, polling; fails with `what` after `timeoutMs`. */
