@@ -218,6 +218,14 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
         }
       }
 
+      if (ctx.event === 'DENIED' && tx.state === 'draft') {
+        // A denied capture was pending (under review) first; book that step too, so Odoo ends
+        // where it would have had it seen every event in order (a pending payment marks the
+        // quotation as sent).
+        const pending: ApplyPaymentValues = { capture_id: capture.id, status_detail: 'PENDING_REVIEW' };
+        if (orderId) pending.paypal_order_id = orderId;
+        await odoo.applyPayment(tx.reference, 'pending', pending);
+      }
       let order = ctx.order ?? null;
       if (!order && !tx.paypal_payer_id && state.state === 'done' && orderId) order = await getOrNull(() => paypal.getOrder(orderId));
       const values: ApplyPaymentValues = {
@@ -260,6 +268,14 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
         }
         case 'VOIDED':
         case 'DENIED': {
+          if (tx.state === 'draft' && auth.status === 'VOIDED') {
+            // A voided authorization was an authorization first: book that step too, so Odoo ends
+            // where it would have had it seen every event in order (authorizing confirms the order).
+            const authorized: ApplyPaymentValues = { ...base };
+            if (money) Object.assign(authorized, { amount: money.amount, currency: money.currency });
+            if (auth.expiration_time) authorized.authorization_expiry = auth.expiration_time;
+            await odoo.applyPayment(tx.reference, 'authorized', authorized);
+          }
           const r = await odoo.applyPayment(tx.reference, 'cancel', { ...base, message: `PayPal authorization ${auth.id} ${auth.status.toLowerCase()}` });
           return record(ctx, [auth.id, orderId], `authorization ${auth.id} ${auth.status.toLowerCase()}`, r);
         }
