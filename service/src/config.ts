@@ -235,6 +235,13 @@ export function loadStoreConfig(env: NodeJS.ProcessEnv = process.env): Config['s
   return e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'sqlite', dataDir: e.DATA_DIR };
 }
 
+/** Only PayPal's API settings, for tools such as the webhook registration script. */
+export function loadPayPalApiConfig(env: NodeJS.ProcessEnv = process.env): Pick<Config['paypal'], 'apiBase' | 'clientId' | 'clientSecret'> {
+  const result = envSchema.pick({ PAYPAL_API_BASE: true, PAYPAL_CLIENT_ID: true, PAYPAL_CLIENT_SECRET: true }).safeParse(env);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => i.message));
+  return { apiBase: result.data.PAYPAL_API_BASE, clientId: result.data.PAYPAL_CLIENT_ID, clientSecret: result.data.PAYPAL_CLIENT_SECRET };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
     for (const v of Object.values(value)) deepFreeze(v);
