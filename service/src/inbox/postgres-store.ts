@@ -20,6 +20,7 @@ import pg from 'pg';
 import type { Logger } from '../shared/logger.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import {
+  activityBuckets,
   auditDetailJson,
   batchResults,
   checkClaimOptions,
@@ -37,6 +38,7 @@ import {
   validateAuditEntry,
 } from './store-support.ts';
 import type {
+  ActivityBucket,
   AuditEntry,
   ClaimOptions,
   InboxEvent,
@@ -343,6 +345,22 @@ export class PostgresInboxStore implements InboxStore {
       }
     }
     return { byStatus, due, oldestPendingReceivedAt: oldest, lastReceivedAt: last };
+  }
+
+  async activity(options: { since: Date; bucketMs: number; now?: Date }): Promise<ActivityBucket[]> {
+    const since = checkDate(options.since, 'since');
+    const now = options.now ?? new Date();
+    const b = options.bucketMs;
+    const bucket = (column: string) => `(floor(extract(epoch FROM ${column}) * 1000 / $2) * $2)::bigint`;
+    const count = async (sql: string) => {
+      const { rows } = await this.pool.query<{ start: string; n: string }>(sql, [since, b]);
+      return new Map(rows.map((r) => [Number(r.start), Number(r.n)] as [number, number]));
+    };
+    const received = await count(`SELECT ${bucket('received_at')} AS start, count(*) AS n FROM inbox_events WHERE received_at >= $1 GROUP BY 1`);
+    const failed = await count(
+      `SELECT ${bucket('at')} AS start, count(*) AS n FROM audit_log WHERE kind IN ('worker.retry', 'worker.dead') AND at >= $1 GROUP BY 1`,
+    );
+    return activityBuckets(since, b, now, received, failed);
   }
 
   async appendAudit(entries: readonly AuditEntry[]): Promise<void> {

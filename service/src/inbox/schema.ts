@@ -80,6 +80,11 @@ CREATE TABLE audit_subjects (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 2,
+    description: 'audit entries by kind and time (the back office health chart)',
+    sql: `CREATE INDEX audit_log_kind_at_idx ON audit_log (kind, at);`,
+  },
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -135,5 +140,10 @@ CREATE TABLE audit_subjects (
   PRIMARY KEY (subject, audit_id)
 );
 `,
+  },
+  {
+    version: 2,
+    description: 'audit entries by kind and time (the back office health chart)',
+    sql: `CREATE INDEX audit_log_kind_at_idx ON audit_log (kind, at);`,
   },
 ];

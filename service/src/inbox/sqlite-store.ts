@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { SQLITE_MIGRATIONS } from './schema.ts';
 import {
+  activityBuckets,
   auditDetailJson,
   batchResults,
   checkClaimOptions,
@@ -39,6 +40,7 @@ import {
   validateAuditEntry,
 } from './store-support.ts';
 import type {
+  ActivityBucket,
   AuditEntry,
   ClaimOptions,
   InboxEvent,
@@ -364,6 +366,19 @@ export class SqliteInboxStore implements InboxStore {
       oldestPendingReceivedAt: optionalDate(oldest?.['t']),
       lastReceivedAt: optionalDate(last['t']),
     };
+  }
+
+  async activity(options: { since: Date; bucketMs: number; now?: Date }): Promise<ActivityBucket[]> {
+    const since = checkDate(options.since, 'since');
+    const now = options.now ?? new Date();
+    const b = options.bucketMs;
+    const count = (sql: string) =>
+      new Map(this.stmt(sql).all({ since: since.getTime(), b }).map((r) => [Number(r['start']), Number(r['n'])] as [number, number]));
+    const received = count('SELECT (received_at / CAST(:b AS INTEGER)) * CAST(:b AS INTEGER) AS start, count(*) AS n FROM inbox_events WHERE received_at >= :since GROUP BY 1');
+    const failed = count(
+      "SELECT (at / CAST(:b AS INTEGER)) * CAST(:b AS INTEGER) AS start, count(*) AS n FROM audit_log WHERE kind IN ('worker.retry', 'worker.dead') AND at >= :since GROUP BY 1",
+    );
+    return activityBuckets(since, b, now, received, failed);
   }
 
   async appendAudit(entries: readonly AuditEntry[]): Promise<void> {

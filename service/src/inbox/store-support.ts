@@ -1,7 +1,7 @@
 // What both inbox stores share: input checks (so that SQLite and PostgreSQL accept and refuse
 // exactly the same data), batch planning for group commit, and the partition rule of `claim`.
 import { FinalError } from '../shared/errors.ts';
-import type { AuditEntry, InboxListFilter, InboxStatus, NewInboxEvent } from './types.ts';
+import type { ActivityBucket, AuditEntry, InboxListFilter, InboxStatus, NewInboxEvent } from './types.ts';
 import { INBOX_STATUSES } from './types.ts';
 
 export const DEFAULT_LIST_LIMIT = 100;
@@ -197,4 +197,23 @@ export function checkReplaySelector(selector: { eventIds?: readonly string[]; st
     if (!Array.isArray(selector.eventIds)) throw new InboxInputError('replay eventIds must be an array of event ids');
     selector.eventIds.forEach((id, i) => checkText(id, `replay eventIds[${i}]`, { nonEmpty: true }));
   }
+}
+
+/** Dense buckets from `since` to `now` filled with the counts found (keyed by bucket start, ms). */
+export function activityBuckets(
+  since: Date,
+  bucketMs: number,
+  now: Date,
+  received: ReadonlyMap<number, number>,
+  failed: ReadonlyMap<number, number>,
+): ActivityBucket[] {
+  if (!Number.isInteger(bucketMs) || bucketMs < 1000) throw new InboxInputError(`bucketMs must be a whole number of milliseconds, at least 1000 (got ${bucketMs})`);
+  const first = Math.floor(since.getTime() / bucketMs) * bucketMs;
+  const last = Math.floor(now.getTime() / bucketMs) * bucketMs;
+  if ((last - first) / bucketMs > 10_000) throw new InboxInputError('too many buckets: use a larger bucket or a later start');
+  const out: ActivityBucket[] = [];
+  for (let start = first; start <= last; start += bucketMs) {
+    out.push({ start: new Date(start), received: received.get(start) ?? 0, failed: failed.get(start) ?? 0 });
+  }
+  return out;
 }

@@ -108,6 +108,15 @@ export interface StoredAuditEntry extends AuditEntry {
   id: number;
 }
 
+/** One bucket of the back office's activity chart. */
+export interface ActivityBucket {
+  start: Date;
+  /** Deliveries stored (first receipts; redeliveries are not counted). */
+  received: number;
+  /** Attempts that failed (retried or gone dead). */
+  failed: number;
+}
+
 export interface InboxStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema. Idempotent. */
@@ -146,6 +155,8 @@ export interface InboxStore {
   get(eventId: string): Promise<InboxEvent | null>;
   list(filter?: InboxListFilter): Promise<InboxEvent[]>;
   stats(now?: Date): Promise<InboxStats>;
+  /** Activity per time bucket from `since` to now, every bucket present (zeros included). */
+  activity(options: { since: Date; bucketMs: number; now?: Date }): Promise<ActivityBucket[]>;
   appendAudit(entries: readonly AuditEntry[]): Promise<void>;
   /** Audit entries naming `subject` (or all when omitted), newest first. */
   listAudit(filter?: { subject?: string; eventId?: string; limit?: number; beforeId?: number }): Promise<StoredAuditEntry[]>;

@@ -411,6 +411,35 @@ export function inboxStoreConformance(makeHarness: () => Promise<StoreHarness> |
     });
   });
 
+  describe('activity (the back office health chart)', () => {
+    it('counts deliveries received and attempts failed per bucket, every bucket present', async () => {
+      const hour = 3_600_000;
+      const base = Math.floor(T0 / hour) * hour;
+      await store.insertMany([
+        newEvent({ eventId: 'WH-ACT-1', receivedAt: new Date(base + 10) }),
+        newEvent({ eventId: 'WH-ACT-2', receivedAt: new Date(base + hour - 1) }),
+        newEvent({ eventId: 'WH-ACT-3', receivedAt: new Date(base + 2 * hour + 5) }),
+        newEvent({ eventId: 'WH-ACT-OLD', receivedAt: new Date(base - hour) }),
+      ]);
+      await store.appendAudit([
+        { at: new Date(base + 2 * hour + 7), kind: 'worker.retry', subjects: [], eventId: 'WH-ACT-3', outcome: 'error', summary: 'timeout' },
+        { at: new Date(base + 2 * hour + 9), kind: 'worker.dead', subjects: [], eventId: 'WH-ACT-3', outcome: 'error', summary: 'gave up' },
+        { at: new Date(base + 2 * hour + 9), kind: 'worker.done', subjects: [], eventId: 'WH-ACT-1', outcome: 'ok', summary: 'applied' },
+      ]);
+      const buckets = await store.activity({ since: new Date(base), bucketMs: hour, now: new Date(base + 3 * hour + 1) });
+      assert.deepEqual(
+        buckets.map((b) => [b.start.getTime() - base, b.received, b.failed]),
+        [
+          [0, 2, 0],
+          [hour, 0, 0],
+          [2 * hour, 1, 2],
+          [3 * hour, 0, 0],
+        ],
+      );
+      await assert.rejects(store.activity({ since: new Date(base), bucketMs: 10 }), /bucketMs/);
+    });
+  });
+
   describe('audit log', () => {
     it('lists entries by subject and by event id, newest first, with paging', async () => {
       await store.appendAudit([
