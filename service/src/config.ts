@@ -156,6 +156,7 @@ const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: intInRange('WEBHOOK_MAX_BODY_BYTES', 1024, 16 * 1024 * 1024, 1024 * 1024),
   WORKER_CONCURRENCY: intInRange('WORKER_CONCURRENCY', 1, 64, 4),
   WORKER_MAX_ATTEMPTS: intInRange('WORKER_MAX_ATTEMPTS', 1, 1000, 20),
+  WEBHOOK_SILENCE_MINUTES: intInRange('WEBHOOK_SILENCE_MINUTES', 1, 60 * 24 * 30, 120),
 });
 
 export interface Config {
@@ -177,6 +178,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly webhookMaxBodyBytes: number;
   readonly worker: { readonly concurrency: number; readonly maxAttempts: number };
+  /** The back office warns when no webhook has arrived for longer than this. */
+  readonly webhookSilenceMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -221,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     worker: { concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.WORKER_MAX_ATTEMPTS },
+    webhookSilenceMinutes: e.WEBHOOK_SILENCE_MINUTES,
   } satisfies Config);
 }
 

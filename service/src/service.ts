@@ -3,6 +3,7 @@
 // main.ts as a child process) with the same code path.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { createAdminRouter } from './admin/admin-routes.ts';
 import { createApp } from './app.ts';
 import { createCheckoutRouter } from './checkout/checkout-routes.ts';
 import { createBridgeApi, createOdooClient, type BridgeApi } from './odoo/index.ts';
@@ -139,6 +140,18 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       routers: [
         createCheckoutRouter({ paypal, odoo, sync, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
         createOperationsRouter({ paypal, odoo, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db }),
+        createAdminRouter({
+          store,
+          paypal,
+          odoo,
+          sync,
+          logger,
+          bridgeSecret: config.bridgeSecret,
+          odooDb: config.odoo.db,
+          allowedOrigins: config.allowedOrigins,
+          webhookSilenceMinutes: config.webhookSilenceMinutes,
+          onReplay: () => worker?.wake(),
+        }),
       ],
       webhook: {
         verifier,

@@ -95,7 +95,7 @@ export async function startHarness(
 
   async function deliver(event: WebhookEvent | string | Buffer, opts: DeliverOptions = {}) {
     const raw = Buffer.isBuffer(event) ? event.toString('utf8') : event;
-    const signed = sim.signEvent(raw, { webhookId: TEST_WEBHOOK_ID, ...opts.signWith });
+    const signed = sim.signEvent(raw, { webhookId: config.paypal.webhookId, ...opts.signWith });
     const lower = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
     const headers = opts.headers ? opts.headers(lower) : lower;
     const body = opts.body ? opts.body(signed.body) : signed.body;
