@@ -107,8 +107,10 @@ class PaypalDispute(models.Model):
         dispute_id = Tx._paypal_bridge_check_id(values.get('dispute_id'), 'dispute_id')
         update_time = parse_datetime(self.env, values.get('update_time'), 'update_time')
         dispute = self.search([('dispute_id', '=', dispute_id)], limit=1)
-        if dispute and dispute.update_time and update_time and update_time <= dispute.update_time:
-            # Older (or the same) news than what is stored: events may arrive in any order.
+        if dispute and dispute.update_time and update_time and update_time < dispute.update_time:
+            # Older news than what is stored: events may arrive in any order. An update with the
+            # same time is applied: PayPal's times have whole seconds, so two changes within one
+            # second share it, and the service reads the dispute back from PayPal (current data).
             return {'result': 'unchanged', 'dispute_id': dispute_id, 'id': dispute.id}
 
         vals, unknown = self._paypal_bridge_prepare_values(values, dispute)

@@ -56,6 +56,10 @@ class TestDisputes(PaypalBridgeCommon):
         self.assertEqual(dispute.status, 'WAITING_FOR_SELLER_RESPONSE')
         same = self._upsert(status='WAITING_FOR_SELLER_RESPONSE', update_time='2031-05-02T10:00:00Z')
         self.assertEqual(same['result'], 'unchanged')
+        # A second change within the same second (PayPal's times have whole seconds) is applied.
+        same_second = self._upsert(status='UNDER_REVIEW', update_time='2031-05-02T10:00:00Z')
+        self.assertEqual(same_second['result'], 'updated')
+        self.assertEqual(dispute.status, 'UNDER_REVIEW')
         self.assertEqual(self.env['paypal.dispute'].search_count([('dispute_id', '=', 'PP-D-1')]), 1)
 
     def test_new_deadline_moves_the_todo_and_resolution_closes_it(self):

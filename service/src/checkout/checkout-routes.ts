@@ -93,11 +93,14 @@ export function createCheckoutRouter(options: CheckoutRouteOptions): Router {
         },
       ],
     };
-    // The same transaction asks for the same order (a double click, a retry): PayPal answers with
-    // the order it created the first time. An order already used up is replaced by a new one.
-    let order: PayPalOrder = await paypal.createOrder(body, { requestId: stableRequestId('odoo-tx', reference, 'create-order') });
+    // The same transaction asks for the same order within the hour (a double click, a retry):
+    // PayPal answers with the order it created the first time. PayPal replays its first answer
+    // for hours, even once the order has expired, so the key changes every hour: an order handed
+    // out again is never older than that.
+    const hour = String(Math.floor((options.clock ?? (() => new Date()))().getTime() / 3_600_000));
+    let order: PayPalOrder = await paypal.createOrder(body, { requestId: stableRequestId('odoo-tx', reference, 'create-order', hour) });
     for (let attempt = 2; (order.status === 'COMPLETED' || order.status === 'VOIDED') && attempt <= 5; attempt++) {
-      order = await paypal.createOrder(body, { requestId: stableRequestId('odoo-tx', reference, 'create-order', String(attempt)) });
+      order = await paypal.createOrder(body, { requestId: stableRequestId('odoo-tx', reference, 'create-order', hour, String(attempt)) });
     }
     await audit({ kind: 'checkout.order', subjects: [reference, order.id], eventId: null, outcome: 'ok', summary: `PayPal order ${order.id} created for ${tx.amount} ${tx.currency} (${intent.toLowerCase()})` });
     log.info('PayPal order created for a checkout', { reference, orderId: order.id, intent });

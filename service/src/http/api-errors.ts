@@ -24,8 +24,24 @@ export interface ApiErrorBody {
   paypal?: { name: string | undefined; debug_id: string | undefined; issues: { issue: string; description?: string }[] };
 }
 
+/** express.json's own refusals (http-errors with `expose`, a 4xx `status` and a `type` such as entity.parse.failed). */
+function bodyParserRefusal(err: unknown): { status: number; type: string } | null {
+  if (!(err instanceof Error)) return null;
+  const e = err as Error & { status?: unknown; type?: unknown; expose?: unknown };
+  if (e.expose !== true || typeof e.type !== 'string' || typeof e.status !== 'number' || e.status < 400 || e.status > 499) return null;
+  return { status: e.status, type: e.type };
+}
+
 export function toApiError(err: unknown): { status: number; body: ApiErrorBody } {
   if (err instanceof ApiError) return { status: err.status, body: { error: err.code, message: err.message } };
+  const refused = bodyParserRefusal(err);
+  if (refused) {
+    // The client's request cannot be read (malformed JSON, too large): its fault, not ours, and
+    // sending it again unchanged will not help.
+    const message =
+      refused.type === 'entity.parse.failed' ? 'the body is not valid JSON' : refused.status === 413 ? 'the body is too large' : `the body cannot be read (${refused.type})`;
+    return { status: refused.status, body: { error: refused.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message } };
+  }
   if (err instanceof DependencyUnavailableError) {
     return { status: 503, body: { error: 'UNAVAILABLE', message: `${err.dependency === 'odoo' ? 'Odoo' : 'PayPal'} cannot be reached right now; try again in a moment` } };
   }

@@ -263,6 +263,8 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
           if (money) Object.assign(values, { amount: money.amount, currency: money.currency });
           if (auth.expiration_time) values.authorization_expiry = auth.expiration_time;
           if (auth.status === 'PENDING') values.status_detail = auth.status_details?.reason ?? 'PENDING';
+          // The payer is on the order, not on the authorization; Odoo keeps it on the customer.
+          if (!tx.paypal_payer_id && orderId) Object.assign(values, payerValues(await getOrNull(() => paypal.getOrder(orderId))));
           const r = await odoo.applyPayment(tx.reference, auth.status === 'CREATED' ? 'authorized' : 'pending', values);
           return record(ctx, [auth.id, orderId], `authorization ${auth.id}`, r);
         }

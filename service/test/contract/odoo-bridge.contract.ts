@@ -619,8 +619,11 @@ export function odooBridgeContract(label: string, setup: () => Promise<ContractT
 
       const stale = await api.upsertDispute({ dispute_id: disputeId, status: 'WAITING_FOR_SELLER_RESPONSE', update_time: '2030-01-02T10:00:00Z' });
       assert.equal(stale.result, 'unchanged');
-      const same = await api.upsertDispute({ dispute_id: disputeId, status: 'WAITING_FOR_SELLER_RESPONSE', update_time: '2030-01-03T10:00:00Z' });
-      assert.equal(same.result, 'unchanged', 'an update with the stored update_time is not newer');
+      const same = await api.upsertDispute({ dispute_id: disputeId, status: 'UNDER_REVIEW', update_time: '2030-01-03T10:00:00Z' });
+      assert.equal(same.result, 'unchanged', 'the same data again changes nothing');
+      const sameSecond = await api.upsertDispute({ dispute_id: disputeId, status: 'WAITING_FOR_SELLER_RESPONSE', update_time: '2030-01-03T10:00:00Z' });
+      assert.equal(sameSecond.result, 'updated', 'a second change within the same second (PayPal times have whole seconds) is applied');
+      await api.upsertDispute({ dispute_id: disputeId, status: 'UNDER_REVIEW', update_time: '2030-01-03T10:00:00Z' });
       dispute = await readDispute(admin, created.id);
       assert.equal(dispute.status, 'UNDER_REVIEW');
 
