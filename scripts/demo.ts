@@ -1,0 +1,322 @@
+// `npm run demo`: the whole loop on one machine. The PayPal simulator, the service (a separate
+// process, SQLite, subscribed to the simulator's webhooks like a real deployment) and Odoo: a real
+// Odoo 18 with paypal_bridge when ODOO_URL is set (ODOO_DB; ODOO_ADMIN_LOGIN/ODOO_ADMIN_PASSWORD,
+// default admin/admin), the Odoo simulator otherwise. It plays realistic traffic through the same
+// doors production uses (the shop's checkout API, PayPal's signed webhooks) and ends with a summary
+// of what reached Odoo.
+//
+//   npm run demo                      against the Odoo simulator
+//   ODOO_URL=http://127.0.0.1:8069 ODOO_DB=odoo18 npm run demo
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issueToken } from '../service/src/auth/bridge-token.ts';
+import { openSqliteStore } from '../service/src/inbox/sqlite-store.ts';
+import { startOdooSim, type OdooSim } from '../service/sim/odoo/server.ts';
+import { ensureTestPki } from '../service/sim/pki.ts';
+import { startPayPalSimulator, type PayPalSimulator } from '../service/sim/paypal/index.ts';
+import { freePort, serviceEnv, subscribeWebhook } from '../service/test/support/service-harness.ts';
+import { connectRealOdoo, startWebsiteCheckout, type RealOdoo } from '../service/test/support/real-odoo.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const isTty = process.stderr.isTTY;
+
+// --- screen --------------------------------------------------------------------------------------
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+let lastLine = '';
+function progress(done: number, total: number, label: string): void {
+  const width = 24;
+  const filled = Math.round((done / total) * width);
+  const line = `  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`;
+  if (line === lastLine) return;
+  lastLine = line;
+  if (isTty) process.stderr.write(`\r\x1b[2K${line}`);
+  else say(line);
+}
+
+// --- the parts ------------------------------------------------------------------------------------
+const pki = await ensureTestPki(path.join(root, '.cache', 'test-pki'));
+if (process.env['NODE_EXTRA_CA_CERTS'] !== pki.rootCert) {
+  // This process and the service must trust the simulator's private CA, as npm test does.
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.rootCert } });
+  process.exit(r.status ?? 1);
+}
+
+interface OdooSide {
+  label: string;
+  env: Record<string, string>;
+  /** A transaction the shop created for an order of `amount`, and the checkout token Odoo issued. */
+  newPayment(amount: string, name: string): Promise<{ reference: string; token: string }>;
+  summary(references: string[]): Promise<SummaryRow[]>;
+  close(): Promise<void>;
+}
+
+interface SummaryRow {
+  reference: string;
+  state: string;
+  amount: string;
+  order: string;
+  payment: string;
+  refunds: string;
+  review: string;
+  dispute: string;
+}
+
+const DEMO_SECRET = `demo-${randomUUID()}-${randomUUID()}`;
+
+async function simulatedOdoo(): Promise<OdooSide> {
+  const odoo: OdooSim = await startOdooSim();
+  return {
+    label: `the Odoo simulator (${odoo.url})`,
+    env: { ODOO_URL: odoo.url, ODOO_DB: odoo.db, ODOO_LOGIN: odoo.service.login, ODOO_API_KEY: odoo.service.password, BRIDGE_SECRET: DEMO_SECRET },
+    async newPayment(amount) {
+      const fx = odoo.createSaleOrderWithTransaction({ amount, currency: 'USD' });
+      const now = Math.floor(Date.now() / 1000);
+      // What Odoo's processing values carry (odoo_addon/README.md, "Checkout processing values").
+      const token = issueToken(DEMO_SECRET, { typ: 'checkout', sub: 4, db: odoo.db, scp: ['checkout'], ref: fx.reference, iat: now, exp: now + 3600 });
+      return { reference: fx.reference, token };
+    },
+    async summary(references) {
+      const s = odoo.state();
+      return references.map((reference) => {
+        const tx = s.transactions.find((t) => t.reference === reference)!;
+        const children = s.transactions.filter((t) => t.source_reference === reference && t.operation === 'refund');
+        const payment = s.payments.find((p) => p.transaction_reference === reference);
+        const order = s.orders.find((o) => tx.sale_order_ids.includes(o.id));
+        const dispute = s.disputes.find((d) => d.transaction_id === tx.id);
+        return {
+          reference,
+          state: tx.state + (tx.paypal_status_detail ? ` (${tx.paypal_status_detail})` : ''),
+          amount: `${tx.amount} ${tx.currency}`,
+          order: order ? `${order.name} ${order.state}` : '—',
+          payment: payment ? `${payment.name} ${payment.state}` : '—',
+          refunds: children.length ? `${children.map((c) => c.amount.replace('-', '')).join(' + ')} (${tx.paypal_refund_status})` : '—',
+          review: tx.paypal_needs_review ? 'flagged' : '',
+          dispute: dispute ? `${dispute.status}${dispute.outcome ? ` ${dispute.outcome}` : ''}` : '—',
+        };
+      });
+    },
+    close: () => odoo.close(),
+  };
+}
+
+async function realOdoo(url: string): Promise<OdooSide> {
+  const odoo: RealOdoo = await connectRealOdoo(url, 'npm run demo');
+  return {
+    label: `the real Odoo at ${url} (database ${odoo.db})`,
+    env: odoo.serviceEnv(),
+    async newPayment(amount) {
+      // The way the shop pays: a website order, then Odoo's own transaction route, which answers
+      // the processing values with the checkout token Odoo issued.
+      const checkout = await startWebsiteCheckout(odoo, amount);
+      return { reference: checkout.processing.reference, token: checkout.processing.bridge_checkout_token };
+    },
+    async summary(references) {
+      const rows: SummaryRow[] = [];
+      for (const reference of references) {
+        const [tx] = await odoo.admin.call<Record<string, any>[]>('payment.transaction', 'search_read', [[['reference', '=', reference]]], {
+          fields: ['id', 'state', 'amount', 'currency_id', 'paypal_status_detail', 'paypal_refund_status', 'paypal_needs_review', 'payment_id', 'sale_order_ids', 'child_transaction_ids'],
+        });
+        if (!tx) continue;
+        const children = await odoo.admin.call<Record<string, any>[]>('payment.transaction', 'search_read', [[['source_transaction_id', '=', tx['id']], ['operation', '=', 'refund']]], { fields: ['amount', 'state'] });
+        const [payment] = tx['payment_id'] ? await odoo.admin.call<Record<string, any>[]>('account.payment', 'read', [[tx['payment_id'][0]]], { fields: ['name', 'state'] }) : [];
+        const [order] = tx['sale_order_ids'].length ? await odoo.admin.call<Record<string, any>[]>('sale.order', 'read', [[tx['sale_order_ids'][0]]], { fields: ['name', 'state'] }) : [];
+        const [dispute] = await odoo.admin.call<Record<string, any>[]>('paypal.dispute', 'search_read', [[['transaction_id', '=', tx['id']]]], { fields: ['status', 'outcome'] });
+        rows.push({
+          reference,
+          state: tx['state'] + (tx['paypal_status_detail'] ? ` (${tx['paypal_status_detail']})` : ''),
+          amount: `${Number(tx['amount']).toFixed(2)} ${tx['currency_id'][1]}`,
+          order: order ? `${order['name']} ${order['state']}` : '—',
+          payment: payment ? `${payment['name']} ${payment['state']}` : '—',
+          refunds: children.length ? `${children.map((c) => Math.abs(c['amount']).toFixed(2)).join(' + ')} (${tx['paypal_refund_status']})` : '—',
+          review: tx['paypal_needs_review'] ? 'flagged' : '',
+          dispute: dispute ? `${dispute['status']}${dispute['outcome'] ? ` ${dispute['outcome']}` : ''}` : '—',
+        });
+      }
+      return rows;
+    },
+    close: () => odoo.restore(),
+  };
+}
+
+// --- the run ---------------------------------------------------------------------------------------
+const started = Date.now();
+say('PayPal Bridge demo');
+const paypal: PayPalSimulator = await startPayPalSimulator({ pki, blockDuplicateInvoiceId: false });
+say(`  PayPal: the simulator at ${paypal.apiBase}`);
+const odoo = process.env['ODOO_URL'] ? await realOdoo(process.env['ODOO_URL']) : await simulatedOdoo();
+say(`  Odoo:   ${odoo.label}`);
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paypal-bridge-demo-'));
+const port = await freePort();
+const serviceUrl = `http://127.0.0.1:${port}`;
+const webhookId = await subscribeWebhook(paypal, `${serviceUrl}/webhooks/paypal`);
+const env = { ...serviceEnv(paypal, pki, { dataDir }), ...odoo.env, PORT: String(port), PAYPAL_WEBHOOK_ID: webhookId, LOG_LEVEL: 'warn' };
+const service: ChildProcess = spawn(process.execPath, [path.join(root, 'service/src/main.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`${serviceUrl}/readyz`)).ok) break;
+  } catch {
+    // not yet listening
+  }
+  if (i > 150) throw new Error('the service did not start');
+  await new Promise((r) => setTimeout(r, 100));
+}
+say(`  Service: ${serviceUrl} (SQLite in ${dataDir}), subscribed to PayPal's webhooks as ${webhookId}\n`);
+
+async function checkoutApi(pathPart: string, token: string, reference: string): Promise<Record<string, any>> {
+  const response = await fetch(`${serviceUrl}/v1/checkout/${pathPart}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reference }),
+  });
+  return { ...((await response.json()) as Record<string, unknown>), httpStatus: response.status };
+}
+
+interface Scenario {
+  name: string;
+  amount: string;
+  run(p: { reference: string; token: string }): Promise<void>;
+}
+
+/** The shopper's browser: creates the PayPal order, approves it at PayPal, asks the service to capture. */
+async function pay(p: { reference: string; token: string }, approve: Parameters<PayPalSimulator['approveOrder']>[1] = {}, capture = true): Promise<string | undefined> {
+  const created = await checkoutApi('orders', p.token, p.reference);
+  if (created['httpStatus'] !== 201) throw new Error(`create order: ${JSON.stringify(created)}`);
+  await paypal.approveOrder(created['order_id'], approve);
+  if (!capture) return undefined;
+  const captured = await checkoutApi(`orders/${created['order_id']}/capture`, p.token, p.reference);
+  if (captured['httpStatus'] !== 200) throw new Error(`capture: ${JSON.stringify(captured)}`);
+  return captured['capture_id'];
+}
+
+const nextSecond = () => new Promise((r) => setTimeout(r, 1100));
+const scenarios: Scenario[] = [
+  { name: 'browser closed right after approval (PayPal\'s CHECKOUT.ORDER.APPROVED finishes it)', amount: '64.00', run: async (p) => void (await pay(p, {}, false)) },
+  ...['19.99', '42.50', '120.00', '8.75'].map((amount) => ({ name: `paid at checkout (${amount} USD)`, amount, run: async (p: { reference: string; token: string }) => void (await pay(p)) })),
+  {
+    name: 'pending review, then completed',
+    amount: '250.00',
+    run: async (p) => {
+      const capture = await pay(p, { captureOutcome: 'PENDING', pendingReason: 'PENDING_REVIEW' });
+      await paypal.completePendingCapture(capture!);
+    },
+  },
+  {
+    name: 'pending review, then denied',
+    amount: '310.00',
+    run: async (p) => {
+      const capture = await pay(p, { captureOutcome: 'PENDING', pendingReason: 'PENDING_REVIEW' });
+      await paypal.denyPendingCapture(capture!);
+    },
+  },
+  { name: 'card declined at capture', amount: '15.00', run: async (p) => void (await pay(p, { captureOutcome: 'DECLINED' })) },
+  {
+    name: 'two partial refunds made at PayPal',
+    amount: '80.00',
+    run: async (p) => {
+      const capture = await pay(p);
+      await paypal.refundFromDashboard(capture!, '20.00');
+      await paypal.refundFromDashboard(capture!, '5.50');
+    },
+  },
+  {
+    name: 'full refund made at PayPal',
+    amount: '33.00',
+    run: async (p) => {
+      const capture = await pay(p);
+      await paypal.refundFromDashboard(capture!);
+    },
+  },
+  {
+    name: 'chargeback (PayPal reverses the payment)',
+    amount: '99.00',
+    run: async (p) => {
+      const capture = await pay(p);
+      await paypal.reverseCapture(capture!);
+    },
+  },
+  {
+    name: 'dispute opened, seller response requested, resolved in the seller\'s favour',
+    amount: '150.00',
+    run: async (p) => {
+      const capture = await pay(p);
+      const dispute = (await paypal.createDispute(capture!, { reason: 'MERCHANDISE_OR_SERVICE_NOT_RECEIVED' })) as { dispute_id: string };
+      await nextSecond();
+      await paypal.updateDispute(dispute.dispute_id, { status: 'WAITING_FOR_SELLER_RESPONSE' });
+      await nextSecond();
+      await paypal.resolveDispute(dispute.dispute_id, 'RESOLVED_SELLER_FAVOUR');
+    },
+  },
+];
+
+let exitCode = 0;
+try {
+  say(`Playing ${scenarios.length} payments:`);
+  const references: string[] = [];
+  const failures: string[] = [];
+  let done = 0;
+  for (const scenario of scenarios) {
+    progress(done, scenarios.length, scenario.name);
+    try {
+      const payment = await odoo.newPayment(scenario.amount, scenario.name);
+      references.push(payment.reference);
+      await scenario.run(payment);
+    } catch (err) {
+      failures.push(`${scenario.name}: ${(err as Error).message}`);
+    }
+    progress(++done, scenarios.length, scenario.name);
+  }
+  if (isTty) process.stderr.write('\n');
+
+  // Wait until PayPal has delivered everything and the service has applied it.
+  say('\nWaiting for PayPal\'s webhooks to be delivered and applied (the browser gets a 30 s head start before the service finishes an approved order itself)…');
+  await paypal.idle();
+  const store = openSqliteStore({ dataDir });
+  const deadline = Date.now() + 120_000;
+  let stats = await store.stats();
+  while (Date.now() < deadline) {
+    await paypal.idle();
+    stats = await store.stats();
+    const open = stats.byStatus.pending + stats.byStatus.processing;
+    progress(stats.byStatus.done + stats.byStatus.ignored + stats.byStatus.dead, Math.max(1, stats.byStatus.done + stats.byStatus.ignored + stats.byStatus.dead + open), `events applied, ${open} waiting`);
+    if (open === 0 && paypal.deliveries.every((d) => d.status !== 'network-error')) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (isTty) process.stderr.write('\n');
+  await store.close();
+
+  // --- summary ---
+  const rows = await odoo.summary(references);
+  const columns: (keyof SummaryRow)[] = ['reference', 'state', 'amount', 'order', 'payment', 'refunds', 'dispute', 'review'];
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
+  console.log(`\nWhat reached Odoo (${odoo.label}):\n`);
+  console.log(columns.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(columns.map((c, i) => r[c].padEnd(widths[i]!)).join('  '));
+  const delivered = paypal.deliveries.filter((d) => typeof d.status === 'number' && d.status >= 200 && d.status < 300).length;
+  console.log(
+    `\nWebhooks: ${new Set(paypal.deliveries.map((d) => d.eventId)).size} events sent by PayPal, ${delivered} deliveries acknowledged; ` +
+      `inbox: ${stats.byStatus.done} applied, ${stats.byStatus.ignored} ignored, ${stats.byStatus.dead} dead, ${stats.byStatus.pending + stats.byStatus.processing} waiting.`,
+  );
+  if (failures.length) {
+    console.log(`\n${failures.length} scenario(s) failed:\n  ${failures.join('\n  ')}`);
+    exitCode = 1;
+  }
+  if (stats.byStatus.dead > 0 || stats.byStatus.pending + stats.byStatus.processing > 0) exitCode = 1;
+  console.log(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.`);
+} finally {
+  const exited = new Promise((r) => service.once('exit', r));
+  service.kill('SIGTERM');
+  await exited;
+  await paypal.close();
+  await odoo.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(exitCode);
