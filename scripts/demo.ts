@@ -150,7 +150,15 @@ const started = Date.now();
 say('PayPal Bridge demo');
 const paypal: PayPalSimulator = await startPayPalSimulator({ pki, blockDuplicateInvoiceId: false });
 say(`  PayPal: the simulator at ${paypal.apiBase}`);
-const odoo = process.env['ODOO_URL'] ? await realOdoo(process.env['ODOO_URL']) : await simulatedOdoo();
+let odoo: OdooSide;
+try {
+  odoo = process.env['ODOO_URL'] ? await realOdoo(process.env['ODOO_URL']) : await simulatedOdoo();
+} catch (err) {
+  say(`\nCannot use the Odoo at ${process.env['ODOO_URL']}: ${(err as Error).message}`);
+  say('Check ODOO_URL, ODOO_DB and ODOO_ADMIN_LOGIN/ODOO_ADMIN_PASSWORD (and that paypal_bridge is installed), or unset ODOO_URL to use the simulator.');
+  await paypal.close();
+  process.exit(2);
+}
 say(`  Odoo:   ${odoo.label}`);
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paypal-bridge-demo-'));
