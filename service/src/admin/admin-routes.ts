@@ -19,6 +19,7 @@ import { cors } from '../http/cors.ts';
 import { INBOX_STATUSES, type AuditEntry, type InboxStatus, type InboxStore } from '../inbox/types.ts';
 import type { BridgeApi, TxInfo } from '../odoo/bridge-api.ts';
 import { isAlreadyVoided, stableRequestId, type PayPalClient } from '../paypal/index.ts';
+import { createAuditor } from '../shared/audit.ts';
 import type { Logger } from '../shared/logger.ts';
 import { compareAmounts, hasTooManyDecimals, isDecimalAmount, subtractAmounts } from '../shared/money.ts';
 import type { PaymentSync } from '../sync/payment-sync.ts';
@@ -66,15 +67,10 @@ export function createAdminRouter(options: AdminRouteOptions): Router {
   const base = { secret: options.bridgeSecret, db: options.odooDb, types: ['admin'] as const, ...(options.clock ? { clock: options.clock } : {}) };
   const need = (scope: string) => requireToken({ ...base, scope });
 
+  const write = createAuditor((entry) => store.appendAudit([entry]), log, clock);
   async function audit(res: Response, subjects: (string | null | undefined)[], summary: string, outcome: AuditEntry['outcome'] = 'ok', detail?: Record<string, unknown>) {
     const user = tokenOf(res).sub;
-    try {
-      await store.appendAudit([
-        { at: clock(), kind: 'admin.action', subjects: subjects.filter((s): s is string => !!s), eventId: null, outcome, summary: `${summary} (Odoo user ${user})`, detail: { user, ...detail } },
-      ]);
-    } catch (err) {
-      log.warn('could not write the audit trail', { err });
-    }
+    await write({ kind: 'admin.action', subjects: subjects.filter((s): s is string => !!s), eventId: null, outcome, summary: `${summary} (Odoo user ${user})`, detail: { user, ...detail } });
   }
 
   async function transaction(req: Request): Promise<TxInfo> {

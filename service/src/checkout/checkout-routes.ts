@@ -8,10 +8,10 @@ import express, { type Request, type Response, type Router } from 'express';
 import { requireToken, tokenOf } from '../auth/require-token.ts';
 import { ApiError, apiErrorHandler } from '../http/api-errors.ts';
 import { cors } from '../http/cors.ts';
-import type { AuditEntry } from '../inbox/types.ts';
 import type { BridgeApi, TxInfo } from '../odoo/bridge-api.ts';
 import { stableRequestId, type CreateOrderRequest, type PayPalClient, type PayPalOrder } from '../paypal/index.ts';
 import { FinalError } from '../shared/errors.ts';
+import { createAuditor, type AuditSink } from '../shared/audit.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { PaymentSync } from '../sync/payment-sync.ts';
 
@@ -23,7 +23,7 @@ export interface CheckoutRouteOptions {
   bridgeSecret: string;
   odooDb: string;
   allowedOrigins: readonly string[];
-  audit?: (entry: AuditEntry) => Promise<void>;
+  audit?: AuditSink;
   clock?: () => Date;
 }
 
@@ -53,13 +53,7 @@ export function createCheckoutRouter(options: CheckoutRouteOptions): Router {
   const { paypal, odoo, sync } = options;
   const log = options.logger.child('checkout');
   const router = express.Router();
-  const audit = async (entry: Omit<AuditEntry, 'at'>) => {
-    try {
-      await options.audit?.({ at: (options.clock ?? (() => new Date()))(), ...entry });
-    } catch (err) {
-      log.warn('could not write the audit trail', { err });
-    }
-  };
+  const audit = createAuditor(options.audit, log, options.clock);
 
   router.use('/v1/checkout', cors(options.allowedOrigins));
   router.use(

@@ -11,9 +11,9 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { requireToken, tokenOf } from '../auth/require-token.ts';
 import { ApiError, apiErrorHandler } from '../http/api-errors.ts';
-import type { AuditEntry } from '../inbox/types.ts';
 import type { BridgeApi } from '../odoo/bridge-api.ts';
 import { isAlreadyVoided, type PayPalClient } from '../paypal/index.ts';
+import { createAuditor, type AuditSink } from '../shared/audit.ts';
 import type { Logger } from '../shared/logger.ts';
 
 export interface OperationsRouteOptions {
@@ -22,7 +22,7 @@ export interface OperationsRouteOptions {
   logger: Logger;
   bridgeSecret: string;
   odooDb: string;
-  audit?: (entry: AuditEntry) => Promise<void>;
+  audit?: AuditSink;
   clock?: () => Date;
 }
 
@@ -49,13 +49,7 @@ export function createOperationsRouter(options: OperationsRouteOptions): Router 
   const { paypal, odoo } = options;
   const log = options.logger.child('operations');
   const router = express.Router();
-  const audit = async (entry: Omit<AuditEntry, 'at'>) => {
-    try {
-      await options.audit?.({ at: (options.clock ?? (() => new Date()))(), ...entry });
-    } catch (err) {
-      log.warn('could not write the audit trail', { err });
-    }
-  };
+  const audit = createAuditor(options.audit, log, options.clock);
 
   router.use(
     '/v1/operations',

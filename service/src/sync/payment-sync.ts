@@ -29,6 +29,7 @@ import {
   type PayPalRefund,
 } from '../paypal/index.ts';
 import { FinalError, RetryableError } from '../shared/errors.ts';
+import { createAuditor, type AuditSink } from '../shared/audit.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
   amountOf,
@@ -65,7 +66,7 @@ export interface PaymentSyncDeps {
   odoo: BridgeApi;
   logger: Logger;
   /** Where every change written to Odoo is recorded (the audit trail). */
-  audit?: (entry: AuditEntry) => Promise<void>;
+  audit?: AuditSink;
   clock?: () => Date;
 }
 
@@ -102,14 +103,9 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
   const { paypal, odoo } = deps;
   const log = deps.logger.child('payment-sync');
 
+  const write = createAuditor(deps.audit, log, deps.clock);
   async function audit(ctx: SyncContext, subjects: (string | null | undefined)[], summary: string, outcome: AuditEntry['outcome'], detail?: Record<string, unknown>) {
-    if (!deps.audit) return;
-    const clean = [...new Set(subjects.filter((s): s is string => typeof s === 'string' && s.length > 0))];
-    try {
-      await deps.audit({ at: (deps.clock ?? (() => new Date()))(), kind: 'odoo.write', subjects: clean, eventId: ctx.eventId ?? null, outcome, summary, detail: detail ?? null });
-    } catch (err) {
-      log.warn('could not write the audit trail', { err });
-    }
+    await write({ kind: 'odoo.write', subjects: subjects.filter((s): s is string => !!s), eventId: ctx.eventId ?? null, outcome, summary, detail: detail ?? null });
   }
 
   function fromTxResult(r: TxResult, what: string): SyncResult {
@@ -139,51 +135,45 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
     }
   }
 
-  /** The Odoo transaction a capture belongs to: by the capture id, our custom_id, the order, the authorization. */
-  async function transactionOfCapture(capture: PayPalCapture): Promise<TxInfo | null> {
-    const byCapture = await odoo.find({ capture_id: capture.id });
-    if (byCapture) return byCapture;
-    const authId = relatedAuthorizationId(capture);
-    if (authId) {
-      const byAuth = await odoo.find({ authorization_id: authId });
+  /**
+   * The Odoo transaction a PayPal record belongs to, by what it carries: its capture id, its
+   * authorization, our custom_id (the transaction reference), its order (also read back from PayPal
+   * for its custom_id), and, for a capture of an authorization without a custom_id, the
+   * authorization read back from PayPal.
+   */
+  async function locate(q: { captureId?: string; authorizationId?: string | null; customId?: string | undefined; orderId?: string | null; readAuthorization?: boolean }): Promise<TxInfo | null> {
+    if (q.captureId) {
+      const byCapture = await odoo.find({ capture_id: q.captureId });
+      if (byCapture) return byCapture;
+    }
+    if (q.authorizationId) {
+      const byAuth = await odoo.find({ authorization_id: q.authorizationId });
       if (byAuth) return byAuth;
     }
-    if (capture.custom_id) {
-      const byRef = await odoo.find({ reference: capture.custom_id });
+    if (q.customId) {
+      const byRef = await odoo.find({ reference: q.customId });
       if (byRef) return byRef;
     }
-    const orderId = relatedOrderId(capture);
-    if (orderId) {
+    if (q.orderId) {
+      const orderId = q.orderId;
       const byOrder = await odoo.find({ paypal_order_id: orderId });
       if (byOrder) return byOrder;
       const order = await getOrNull(() => paypal.getOrder(orderId));
       const ref = order ? referenceOfOrder(order) : null;
       if (ref) return odoo.find({ reference: ref });
     }
-    if (authId) {
+    if (q.readAuthorization && q.authorizationId) {
+      const authId = q.authorizationId;
       const auth = await getOrNull(() => paypal.getAuthorization(authId));
       if (auth?.custom_id) return odoo.find({ reference: auth.custom_id });
     }
     return null;
   }
 
-  async function transactionOfAuthorization(auth: PayPalAuthorization): Promise<TxInfo | null> {
-    const byAuth = await odoo.find({ authorization_id: auth.id });
-    if (byAuth) return byAuth;
-    if (auth.custom_id) {
-      const byRef = await odoo.find({ reference: auth.custom_id });
-      if (byRef) return byRef;
-    }
-    const orderId = relatedOrderId(auth);
-    if (orderId) {
-      const byOrder = await odoo.find({ paypal_order_id: orderId });
-      if (byOrder) return byOrder;
-      const order = await getOrNull(() => paypal.getOrder(orderId));
-      const ref = order ? referenceOfOrder(order) : null;
-      if (ref) return odoo.find({ reference: ref });
-    }
-    return null;
-  }
+  const transactionOfCapture = (capture: PayPalCapture) =>
+    locate({ captureId: capture.id, authorizationId: relatedAuthorizationId(capture), customId: capture.custom_id, orderId: relatedOrderId(capture), readAuthorization: true });
+  const transactionOfAuthorization = (auth: PayPalAuthorization) =>
+    locate({ authorizationId: auth.id, customId: auth.custom_id, orderId: relatedOrderId(auth) });
 
   const sync: PaymentSync = {
     async applyCapture(capture, ctx = {}) {
