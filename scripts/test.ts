@@ -3,6 +3,8 @@
 // - a private PKI that plays PayPal's certificate hierarchy (service/sim/pki.ts); its root is
 //   trusted by the test processes through NODE_EXTRA_CA_CERTS, exactly as an operator would add a
 //   corporate root, so the service's real chain-building code runs in every test;
+// - the addon's browser assets, built first (scripts/build-addon.ts, with its post-build check):
+//   the browser tests and the asset checks run the files a real Odoo would get;
 // - PostgreSQL: the store conformance suite and the multi-worker tests run on a real server
 //   (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres); each test creates
 //   and drops its own database. PostgreSQL missing is an error, not a skip.
@@ -14,6 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { buildAddon, formatBuildReport } from './build-addon.ts';
 import { ensureTestPki } from '../service/sim/pki.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +48,13 @@ const files = TEST_GLOBS.flatMap((g) => fs.globSync(g, { exclude: (f) => f.inclu
   .sort();
 if (files.length === 0) {
   console.error(`No test files match ${filters.join(', ')}`);
+  process.exit(1);
+}
+
+try {
+  console.log(formatBuildReport(await buildAddon()));
+} catch (err) {
+  console.error(`The addon's assets do not build, so the tests cannot run: ${(err as Error).message}`);
   process.exit(1);
 }
 

@@ -16,6 +16,7 @@
         'views/res_partner_views.xml',
         'views/paypal_bridge_service_key_views.xml',
         'views/paypal_bridge_menus.xml',
+        'views/payment_form_templates.xml',
     ],
     'assets': {
         # Written by the TypeScript build (`npm run build`); a glob that matches nothing only

@@ -46,6 +46,14 @@ class PaymentProvider(models.Model):
         domain=[('share', '=', False)],
         help="Receives the to-do activity of a PayPal dispute when its sale order has no salesperson.",
     )
+    paypal_bridge_fee_account_id = fields.Many2one(
+        string="PayPal Fee Account",
+        comodel_name='account.account',
+        domain=[('account_type', 'in', ('expense', 'expense_direct_cost')), ('deprecated', '=', False)],
+        help="The expense account PayPal's fees are booked to, out of the account of the provider's "
+             "journal, so that the journal shows what PayPal actually holds (payments net of fees). "
+             "Reconciliation books each capture's fee here once.",
+    )
 
     @api.constrains('paypal_bridge_enabled', 'paypal_bridge_service_url', 'paypal_bridge_secret')
     def _check_paypal_bridge_settings(self):

@@ -6,4 +6,5 @@ from . import test_captures
 from . import test_disputes
 from . import test_jsonrpc
 from . import test_provider
+from . import test_reconcile
 from . import test_refunds

@@ -6,6 +6,7 @@
 import { accessError, missingError, validationError } from './faults.ts';
 import { abs, formatDecimal, isKnownCurrency, toMinorUnits } from './money.ts';
 import { PaymentFlow } from './payment-flow.ts';
+import { RECONCILE_ENTRY_POINTS } from './reconcile.ts';
 import {
   disputeOrderId,
   INVOICING_GROUP,
@@ -93,14 +94,16 @@ export const ENTRY_POINTS: Record<string, EntryPoint> = {
   },
   paypal_bridge_upsert_dispute: { params: named('values'), run: (b, a) => b.upsertDispute(a['values']) },
   paypal_bridge_flag_review: { params: named('reference', 'reason'), run: (b, a) => b.flagReview(a['reference'], a['reason']) },
+  ...RECONCILE_ENTRY_POINTS,
 };
 
 export class BridgeEntryPoints {
-  private readonly db: SimDatabase;
+  /** Public for the reconciliation entry points (reconcile.ts), which work on the same records. */
+  readonly db: SimDatabase;
   private readonly user: SimUser;
   private readonly dbName: string;
   private readonly flow: PaymentFlow;
-  private readonly now: () => Date;
+  readonly now: () => Date;
 
   constructor(db: SimDatabase, user: SimUser, dbName: string, now: () => Date) {
     this.db = db;
@@ -185,7 +188,7 @@ export class BridgeEntryPoints {
     const disputeId = checkId(values['dispute_id'], 'dispute_id');
     const updateTime = parseDatetime(values['update_time'], 'update_time');
     const existing = this.db.disputes.find((d) => d.dispute_id === disputeId);
-    if (existing?.update_time && updateTime && updateTime.getTime() <= existing.update_time.getTime()) {
+    if (existing?.update_time && updateTime && updateTime.getTime() < existing.update_time.getTime()) {
       // Older (or the same) news than what is stored: events may arrive in any order.
       return { result: 'unchanged', dispute_id: disputeId, id: existing.id };
     }
@@ -677,7 +680,7 @@ export class BridgeEntryPoints {
   }
 
   /** `_paypal_bridge_flag_review`: false when already flagged for that very reason. */
-  private flag(tx: SimTransaction, rawReason: string): boolean {
+  flag(tx: SimTransaction, rawReason: string): boolean {
     const reason = rawReason.trim();
     const lines = (tx.paypal_review_reason ?? '').split('\n').filter((l) => l !== '');
     if (tx.paypal_needs_review && lines.includes(reason)) return false;

@@ -1,10 +1,10 @@
 // A PayPal that runs on loopback, for tests, the demo and the benchmarks.
 //
 // It serves the REST operations the bridge uses (OAuth, Orders v2, Payments v2, Webhooks v1,
-// Disputes v1) over real HTTPS with the test PKI's localhost certificate, plays the buyer and
-// PayPal's own decisions through test actions (programmatic, and as POST /__sim/* routes for
-// browsers and other processes), emits and delivers signed webhook events, and checks every request
-// it receives and every response it sends against PayPal's OpenAPI documents.
+// Disputes v1, Transaction Search v1) over real HTTPS with the test PKI's localhost certificate,
+// plays the buyer and PayPal's own decisions through test actions (programmatic, and as POST
+// /__sim/* routes for browsers and other processes), emits and delivers signed webhook events, and
+// checks every request it receives and every response it sends against PayPal's OpenAPI documents.
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -20,7 +20,9 @@ import { feeSchedule } from './money.ts';
 import { TokenIssuer } from './oauth.ts';
 import { approveOrder, reverseApproval, type ApproveOptions } from './orders.ts';
 import { completePendingCapture, denyPendingCapture, refundFromDashboard, reverseCapture } from './payments.ts';
+import { reportingControls, type ReportingControls } from './reporting.ts';
 import { captureJson, disputeJson, refundJson } from './representations.ts';
+import { createJsSdkRouter } from './js-sdk.ts';
 import { createApp, type RequestLogEntry, type ValidationMode } from './server.ts';
 import { WebhookSigner, type SignedDelivery, type SignOptions } from './signing.ts';
 import { SimState, type DisputeOutcome, type SimContext, type SimStateView, type WebhookEvent } from './state.ts';
@@ -31,6 +33,7 @@ export type { DeliveryRecord } from './delivery.ts';
 export type { CreateDisputeOptions, DisputePatch } from './disputes.ts';
 export type { FaultSpec } from './faults.ts';
 export type { ApproveOptions } from './orders.ts';
+export type { LedgerRecord, ReportingControls, SeededPayment, SeedRecordsOptions } from './reporting.ts';
 export type { RequestLogEntry, ValidationMode } from './server.ts';
 export type { SignedDelivery, SignOptions } from './signing.ts';
 export type { CaptureOutcome, DisputeOutcome, DisputeReason, DisputeStage, DisputeStatus, Payer, SimStateView, WebhookEvent } from './state.ts';
@@ -55,6 +58,8 @@ export interface PayPalSimulatorOptions {
   feeFixed?: string;
   /** PayPal's default account setting refuses a second payment with the same invoice_id (default true). */
   blockDuplicateInvoiceId?: boolean;
+  /** How far Transaction Search lags behind (last_refreshed_datetime = now - delay); default 0. */
+  reportingDelaySeconds?: number;
   /** HTTPS port (default 0: any free port). */
   port?: number;
   /** Plain-HTTP port serving the same app, for browsers (default 0). */
@@ -99,6 +104,8 @@ export interface PayPalSimulator {
   pauseDelivery(): void;
   resumeDelivery(): void;
   readonly faults: { add(fault: FaultSpec): void; clear(): void };
+  /** Transaction Search: bulk seeding, planted records, the reporting delay. */
+  readonly reporting: ReportingControls;
   close(): Promise<void>;
 }
 
@@ -238,13 +245,14 @@ export async function startPayPalSimulator(options: PayPalSimulatorOptions = {})
     pauseDelivery: () => delivery.pause(),
     resumeDelivery: () => delivery.resume(),
     faults: { add: (f) => faults.add(f), clear: () => faults.clear() },
+    reporting: reportingControls(ctx, options.reportingDelaySeconds !== undefined ? { delaySeconds: options.reportingDelaySeconds } : {}),
     async close() {
       delivery.close();
       await Promise.all([closeServer(httpsServer), closeServer(httpServer)]);
     },
   };
 
-  const app = createApp({ ctx, validator, mode, tokens, signer, faults, violations, requests, testRoutes: createTestRouter(sim, ctx) });
+  const app = createApp({ ctx, validator, mode, tokens, signer, faults, violations, requests, testRoutes: createTestRouter(sim, ctx), browserRoutes: createJsSdkRouter(ctx, clientId) });
   const httpsServer = https.createServer({ cert: fs.readFileSync(pki.tls.cert), key: fs.readFileSync(pki.tls.key) }, app);
   const httpServer = http.createServer(app);
   const httpsPort = await listen(httpsServer, options.port ?? 0, host);

@@ -12,6 +12,7 @@ import { debugId } from './ids.ts';
 import type { TokenIssuer } from './oauth.ts';
 import { authorizeOrder, captureOrder, createOrder, getOrder } from './orders.ts';
 import { captureAuthorization, getAuthorization, getCapture, getRefund, refundCapture, voidAuthorization } from './payments.ts';
+import { searchTransactions } from './reporting.ts';
 import type { WebhookSigner } from './signing.ts';
 import type { ApiAnswer, SimContext } from './state.ts';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, verifyWebhookSignature } from './webhooks.ts';
@@ -44,6 +45,8 @@ export interface ServerDeps {
   violations: Violation[];
   requests: RequestLogEntry[];
   testRoutes: express.Router;
+  /** Served before everything else: the stand-in JS SDK for browsers (js-sdk.ts). */
+  browserRoutes?: express.Router;
 }
 
 interface ApiRequest {
@@ -79,6 +82,7 @@ function handlers(ctx: SimContext, signer: WebhookSigner): Record<string, Handle
     'verify-webhook-signature.post': (r) => verifyWebhookSignature(ctx, signer, r.body),
     'disputes.get': (r) => getDispute(ctx, param(r, 'id')),
     'disputes.list': (r) => listDisputes(ctx, r.query),
+    'search.get': (r) => searchTransactions(ctx, r.query),
   };
 }
 
@@ -140,6 +144,7 @@ export function createApp(deps: ServerDeps): express.Express {
     return entry;
   }
 
+  if (deps.browserRoutes) app.use(deps.browserRoutes);
   app.use('/__sim', express.json({ limit: '2mb' }), deps.testRoutes);
 
   app.use(express.raw({ type: () => true, limit: '2mb' }));

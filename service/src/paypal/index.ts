@@ -12,6 +12,14 @@ export {
   type WebhookSignatureVerification,
 } from './paypal-client.ts';
 export type { PayPalCallRecord } from './paypal-http.ts';
+export {
+  isReportingDataUnavailable,
+  TRANSACTION_SEARCH_MAX_DAYS,
+  TRANSACTION_SEARCH_MAX_PAGE_SIZE,
+  type TransactionInfo,
+  type TransactionSearchPage,
+  type TransactionSearchQuery,
+} from './transaction-search.ts';
 export { CircuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from './circuit-breaker.ts';
 export {
   ALREADY_AUTHORIZED_ISSUES,

@@ -10,7 +10,7 @@
 // that during a PayPal outage callers fail fast with PayPalUnavailableError.
 //
 // Paths, methods and bodies follow PayPal's OpenAPI documents (Orders v2, Payments v2, Webhooks v1,
-// Disputes v1) in /work/shared/paypal-openapi.
+// Disputes v1, Transaction Search v1) in /work/shared/paypal-openapi.
 import type { Logger } from '../shared/logger.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 import { CircuitBreaker, CircuitOpenError, type CircuitState } from './circuit-breaker.ts';
@@ -40,6 +40,7 @@ import {
   type PayPalRefund,
   type PayPalWebhook,
 } from './schemas.ts';
+import { transactionSearchPath, transactionSearchResponseSchema, type TransactionSearchPage, type TransactionSearchQuery } from './transaction-search.ts';
 
 export type { PayPalCallRecord } from './paypal-http.ts';
 
@@ -143,6 +144,12 @@ export interface PayPalClient {
   /** PayPal's postback check; the service verifies signatures locally and uses this as a fallback. */
   verifyWebhookSignature(args: VerifyWebhookSignatureArgs): Promise<WebhookSignatureVerification>;
   getDispute(disputeId: string): Promise<PayPalDispute>;
+  /**
+   * One page of Transaction Search (at most 31 days, at most 500 records a page). The range is
+   * checked before anything is sent; "Data for the given start date is not available." comes back
+   * as PayPalApiError (see isReportingDataUnavailable).
+   */
+  searchTransactions(query: TransactionSearchQuery): Promise<TransactionSearchPage>;
   /** The breaker's state, for /readyz and metrics. */
   circuitState(): CircuitState;
 }
@@ -462,6 +469,11 @@ export function createPayPalClient(opts: PayPalClientOptions): PayPalClient {
     async getDispute(disputeId) {
       const operation = 'disputes.get';
       return getResource(operation, `/v1/customer/disputes/${pathId(disputeId, 'dispute id', operation)}`, (r) => parseBody(operation, r, disputeSchema));
+    },
+
+    async searchTransactions(query) {
+      const operation = 'search.get';
+      return getResource(operation, transactionSearchPath(query), (r) => parseBody(operation, r, transactionSearchResponseSchema));
     },
 
     circuitState: () => breaker.state(),
