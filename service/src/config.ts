@@ -157,6 +157,20 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: intInRange('WORKER_CONCURRENCY', 1, 64, 4),
   WORKER_MAX_ATTEMPTS: intInRange('WORKER_MAX_ATTEMPTS', 1, 1000, 20),
   WEBHOOK_SILENCE_MINUTES: intInRange('WEBHOOK_SILENCE_MINUTES', 1, 60 * 24 * 30, 120),
+  RECONCILE_HOUR_UTC: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '') return 6;
+      if (value.toLowerCase() === 'off') return null;
+      if (!/^\d{1,2}$/.test(value) || Number(value) > 23) {
+        ctx.addIssue({ code: 'custom', message: `RECONCILE_HOUR_UTC must be an hour from 0 to 23, or off (got "${value}")` });
+        return z.NEVER;
+      }
+      return Number(value);
+    }),
+  RECONCILE_AUTO_REPAIR: bool('RECONCILE_AUTO_REPAIR', false),
 });
 
 export interface Config {
@@ -180,6 +194,8 @@ export interface Config {
   readonly worker: { readonly concurrency: number; readonly maxAttempts: number };
   /** The back office warns when no webhook has arrived for longer than this. */
   readonly webhookSilenceMinutes: number;
+  /** The daily reconciliation of the previous day: at this hour (UTC), or null when off; and whether it applies the certain repairs. */
+  readonly reconcile: { readonly hourUtc: number | null; readonly autoRepair: boolean };
 }
 
 export class ConfigError extends Error {
@@ -225,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     worker: { concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.WORKER_MAX_ATTEMPTS },
     webhookSilenceMinutes: e.WEBHOOK_SILENCE_MINUTES,
+    reconcile: { hourUtc: e.RECONCILE_HOUR_UTC, autoRepair: e.RECONCILE_AUTO_REPAIR },
   } satisfies Config);
 }
 

@@ -4,6 +4,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdminRouter } from './admin/admin-routes.ts';
+import { createReconcileRouter } from './admin/reconcile-routes.ts';
+import { createDailyReconciliation, createReconcileOdooApi, openReconcileStore, type DailyReconciliation } from './reconcile/index.ts';
 import { createApp } from './app.ts';
 import { createCheckoutRouter } from './checkout/checkout-routes.ts';
 import { createBridgeApi, createOdooClient, type BridgeApi } from './odoo/index.ts';
@@ -34,6 +36,8 @@ export interface ServiceOverrides {
   runWorker?: boolean;
   /** Listen on this host (default: all interfaces). */
   host?: string;
+  /** Run the daily reconciliation in this process (default: when RECONCILE_HOUR_UTC is not off). */
+  runDailyReconciliation?: boolean;
 }
 
 export interface RunningService {
@@ -59,7 +63,11 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const metrics = createServiceMetrics();
   const store = await openStore(config.store, { logger });
-  const stopStore = () => store.close().catch((err: unknown) => logger.warn('closing the store failed', { err }));
+  // Everything opened is closed on stop, or at once when start-up fails half-way.
+  const resources: Array<() => Promise<void>> = [() => store.close()];
+  const stopStore = async () => {
+    for (const close of [...resources].reverse()) await close().catch((err: unknown) => logger.warn('closing a store failed', { err }));
+  };
 
   try {
     const paypal = createPayPalClient({
@@ -88,10 +96,16 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     });
 
     const audit = (entry: AuditEntry) => store.appendAudit([entry]);
-    const odoo = createBridgeApi(
-      createOdooClient({ url: config.odoo.url, db: config.odoo.db, login: config.odoo.login, apiKey: config.odoo.apiKey, logger: logger.child('odoo'), metrics }),
-    );
+    const odooClient = createOdooClient({ url: config.odoo.url, db: config.odoo.db, login: config.odoo.login, apiKey: config.odoo.apiKey, logger: logger.child('odoo'), metrics });
+    const odoo = createBridgeApi(odooClient);
     const sync = createPaymentSync({ paypal, odoo, logger, audit });
+    const reconcileStore = await openReconcileStore(config.store);
+    resources.push(() => reconcileStore.close());
+    const reconcileDeps = { store: reconcileStore, paypal, odoo: createReconcileOdooApi(odooClient), sync, audit: store, logger };
+    const daily: DailyReconciliation | null =
+      (overrides.runDailyReconciliation ?? true) && config.reconcile.hourUtc !== null
+        ? createDailyReconciliation({ ...reconcileDeps, hourUtc: config.reconcile.hourUtc, repair: config.reconcile.autoRepair })
+        : null;
 
     const postback: PostbackVerifier | undefined = config.paypal.verifyFallback
       ? async (input) => {
@@ -140,6 +154,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       routers: [
         createCheckoutRouter({ paypal, odoo, sync, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
         createOperationsRouter({ paypal, odoo, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db }),
+        createReconcileRouter({ deps: reconcileDeps, logger, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
         createAdminRouter({
           store,
           paypal,
@@ -170,6 +185,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     server.keepAliveTimeout = 65_000;
     const port = (server.address() as AddressInfo).port;
     worker?.start();
+    daily?.start();
     logger.info('PayPal Bridge service started', {
       port,
       store: store.kind,
@@ -199,6 +215,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
           await intake.close();
           // 2. Finish or release in-flight work.
           await worker?.stop({ graceMs: options.graceMs ?? 10_000 });
+          await daily?.stop();
           await stopStore();
         })();
         return stopped;

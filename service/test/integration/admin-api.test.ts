@@ -147,3 +147,49 @@ describe('actions', () => {
     assert.equal(health.body['webhook_silence_alert'], false);
   });
 });
+
+describe('reconciliation from the back office', () => {
+  test('start a run, see a payment missing in Odoo, repair it in one click, export CSV', async () => {
+    // A payment PayPal captured whose events never reached the service: Odoo does not know it.
+    h.sim.pauseDelivery();
+    const fx = h.odoo!.createSaleOrderWithTransaction({ amount: '27.00', currency: 'USD' });
+    const paypal = paypalClientFor(h.sim);
+    const order = await paypal.createOrder(
+      { intent: 'CAPTURE', purchase_units: [{ custom_id: fx.reference, invoice_id: `INV-${fx.reference}`, amount: { currency_code: 'USD', value: '27.00' } }] },
+      { requestId: stableRequestId('test', fx.reference, 'create') },
+    );
+    await h.sim.approveOrder(order.id);
+    const captured = await paypal.captureOrder(order.id, { requestId: stableRequestId('test', fx.reference, 'capture') });
+    const captureId = captured.purchase_units![0]!.payments!.captures![0]!.id;
+
+    const day = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const denied = await call('POST', '/v1/admin/reconcile/runs', { from: day, to: tomorrow }, token({ scp: ['read'] }));
+    assert.equal(denied.status, 403);
+    const started = await call('POST', '/v1/admin/reconcile/runs', { from: day, to: tomorrow });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    let runId = started.body['run']?.['id'] as number | undefined;
+    await waitFor(async () => {
+      const runs = await call('GET', '/v1/admin/reconcile/runs');
+      const run = (runs.body['runs'] as Array<{ id: number; status: string }>)[0];
+      runId ??= run?.id;
+      return run?.status === 'completed';
+    }, 'the reconciliation run to complete');
+    const list = await call('GET', `/v1/admin/reconcile/runs/${runId}/discrepancies`);
+    assert.equal(list.status, 200);
+    const missing = (list.body['discrepancies'] as Array<{ id: number; kind: string; paypal_id: string; status: string }>).find((d) => d.paypal_id === captureId);
+    assert.ok(missing, JSON.stringify(list.body['discrepancies']));
+    assert.equal(missing.kind, 'missing_in_odoo');
+
+    const csv = await fetch(`${h.service.url}/v1/admin/reconcile/runs/${runId}/csv`, { headers: { authorization: `Bearer ${token()}` } });
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers.get('content-type') ?? '', /text\/csv/);
+    assert.match(await csv.text(), new RegExp(`missing_in_odoo,open,[a-z_]*,${captureId}`));
+
+    const repaired = await call('POST', `/v1/admin/reconcile/discrepancies/${missing.id}/repair`, {});
+    assert.equal(repaired.status, 200, JSON.stringify(repaired.body));
+    assert.equal(repaired.body['discrepancy']['status'], 'repaired');
+    assert.equal(h.odoo!.state().transactions.find((t) => t.reference === fx.reference)?.state, 'done');
+    h.sim.resumeDelivery();
+  });
+});

@@ -1,0 +1,157 @@
+// The back office's reconciliation endpoints (same token rules as the rest of the admin API):
+//
+//   GET  /v1/admin/reconcile/runs?limit=&before=             read   runs, newest first
+//   POST /v1/admin/reconcile/runs {from, to}                  sync   start (or resume) a run; 202
+//   GET  /v1/admin/reconcile/runs/:id/discrepancies?status=   read
+//   GET  /v1/admin/reconcile/runs/:id/csv                     read   the run's discrepancies as CSV
+//   POST /v1/admin/reconcile/discrepancies/:id/repair         sync   the one-click repair (audited)
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { requireToken, tokenOf } from '../auth/require-token.ts';
+import { ApiError, apiErrorHandler } from '../http/api-errors.ts';
+import { cors } from '../http/cors.ts';
+import {
+  discrepanciesToCsv,
+  parseRangeBound,
+  repairDiscrepancy,
+  runReconciliation,
+  RunInProgressError,
+  type ReconcileDeps,
+  type ReconcileRun,
+  type StoredDiscrepancy,
+} from '../reconcile/index.ts';
+import type { Logger } from '../shared/logger.ts';
+
+export interface ReconcileRouteOptions {
+  deps: ReconcileDeps;
+  logger: Logger;
+  bridgeSecret: string;
+  odooDb: string;
+  allowedOrigins: readonly string[];
+  clock?: () => Date;
+}
+
+const DISCREPANCY_STATUSES = ['open', 'repaired', 'needs_person'] as const;
+
+function runJson(run: ReconcileRun) {
+  return {
+    id: run.id,
+    from: run.from.toISOString(),
+    to: run.to.toISOString(),
+    status: run.status,
+    phase: run.phase,
+    started_at: run.startedAt.toISOString(),
+    finished_at: run.finishedAt?.toISOString() ?? null,
+    windows_total: run.windowsTotal,
+    windows_done: run.windowsDone,
+    records_pulled: run.recordsPulled,
+    coverage_end: run.coverageEnd?.toISOString() ?? null,
+    counts: run.counts,
+    error: run.error,
+  };
+}
+
+function discrepancyJson(d: StoredDiscrepancy) {
+  return {
+    id: d.id,
+    run_id: d.runId,
+    kind: d.kind,
+    status: d.status,
+    action: d.action,
+    paypal_id: d.paypalId,
+    event_code: d.eventCode,
+    reference: d.reference,
+    paypal: d.paypal,
+    odoo: d.odoo,
+    note: d.note,
+    repair_note: d.repairNote,
+    updated_at: d.updatedAt.toISOString(),
+  };
+}
+
+export function createReconcileRouter(options: ReconcileRouteOptions): Router {
+  const { deps } = options;
+  const log = options.logger.child('admin-reconcile');
+  const router = express.Router();
+  const base = { secret: options.bridgeSecret, db: options.odooDb, types: ['admin'] as const, ...(options.clock ? { clock: options.clock } : {}) };
+  const need = (scope: string) => requireToken({ ...base, scope });
+  const runId = (raw: unknown) => {
+    const id = Number(raw);
+    if (!Number.isInteger(id) || id < 1) throw new ApiError(400, 'BAD_REQUEST', 'not a run id');
+    return id;
+  };
+
+  router.use('/v1/admin/reconcile', cors(options.allowedOrigins), express.json({ limit: '8kb' }));
+
+  router.get('/v1/admin/reconcile/runs', need('read'), async (req, res) => {
+    const limit = Math.min(Number(req.query['limit'] ?? 20) || 20, 100);
+    const before = req.query['before'] ? runId(req.query['before']) : undefined;
+    const runs = await deps.store.listRuns({ limit, ...(before ? { beforeId: before } : {}) });
+    res.json({ runs: runs.map(runJson) });
+  });
+
+  router.post('/v1/admin/reconcile/runs', need('sync'), async (req, res) => {
+    const body = z.strictObject({ from: z.string(), to: z.string() }).safeParse(req.body);
+    if (!body.success) throw new ApiError(400, 'BAD_REQUEST', 'the body must be {from, to} (dates such as 2026-10-01)');
+    let from: Date;
+    let to: Date;
+    try {
+      from = parseRangeBound(body.data.from, 'from');
+      to = parseRangeBound(body.data.to, 'to');
+    } catch (err) {
+      throw new ApiError(400, 'BAD_REQUEST', (err as Error).message);
+    }
+    if (!(from < to)) throw new ApiError(400, 'BAD_REQUEST', '"from" must be before "to"');
+    const existing = await deps.store.findUnfinishedRun(from, to);
+    // The run goes on in the background; the back office follows it through GET .../runs.
+    const started = runReconciliation(deps, { from, to }).catch((err: unknown) => {
+      if (!(err instanceof RunInProgressError)) log.error('reconciliation run failed; starting it again resumes it', { err });
+    });
+    void started;
+    log.info('reconciliation started from the back office', { from: from.toISOString(), to: to.toISOString(), user: tokenOf(res).sub });
+    // Give the run a moment to register, so the answer can name it.
+    for (let i = 0; i < 20; i++) {
+      const run = existing ?? (await deps.store.findUnfinishedRun(from, to));
+      if (run) {
+        res.status(202).json({ run: runJson(run) });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    res.status(202).json({ run: null });
+  });
+
+  router.get('/v1/admin/reconcile/runs/:id/discrepancies', need('read'), async (req, res) => {
+    const id = runId(req.params['id']);
+    const status = req.query['status'] ? String(req.query['status']) : undefined;
+    if (status && !(DISCREPANCY_STATUSES as readonly string[]).includes(status)) throw new ApiError(400, 'BAD_REQUEST', `status must be one of ${DISCREPANCY_STATUSES.join(', ')}`);
+    const run = await deps.store.getRun(id);
+    if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `no reconciliation run ${id}`);
+    const list = await deps.store.listDiscrepancies(id, status ? { status: status as (typeof DISCREPANCY_STATUSES)[number] } : {});
+    res.json({ run: runJson(run), discrepancies: list.map(discrepancyJson) });
+  });
+
+  router.get('/v1/admin/reconcile/runs/:id/csv', need('read'), async (req, res) => {
+    const id = runId(req.params['id']);
+    const run = await deps.store.getRun(id);
+    if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `no reconciliation run ${id}`);
+    const csv = discrepanciesToCsv(await deps.store.listDiscrepancies(id));
+    res.type('text/csv; charset=utf-8').attachment(`paypal-reconciliation-${run.from.toISOString().slice(0, 10)}-${run.to.toISOString().slice(0, 10)}.csv`).send(csv);
+  });
+
+  router.post('/v1/admin/reconcile/discrepancies/:id/repair', need('sync'), async (req, res) => {
+    const id = runId(req.params['id']);
+    let outcome;
+    try {
+      outcome = await repairDiscrepancy(deps, id);
+    } catch (err) {
+      if (err instanceof RangeError) throw new ApiError(404, 'DISCREPANCY_NOT_FOUND', err.message);
+      throw err;
+    }
+    log.info('discrepancy repair from the back office', { id, status: outcome.discrepancy.status, user: tokenOf(res).sub });
+    res.json({ attempted: outcome.attempted, discrepancy: discrepancyJson(outcome.discrepancy) });
+  });
+
+  router.use('/v1/admin/reconcile', apiErrorHandler(log));
+  return router;
+}
