@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTestPki } from '../service/sim/pki.ts';
 import { startPayPalSimulator } from '../service/sim/paypal/index.ts';
+import { runReconcileBench } from './bench-reconcile.ts';
+import { buildAddon } from './build-addon.ts';
 import { startIntakeBench } from './bench/intake.ts';
 import { benchVerification } from './bench/verification.ts';
 
@@ -67,6 +69,31 @@ if (want('intake')) {
   }
 }
 
+if (want('assets')) {
+  log('addon assets (npm run build)…');
+  const bundles = await buildAddon();
+  results['assets'] = bundles.map((b) => ({ bundle: b.name, odooBundle: b.odooBundle, bytes: b.bytes, gzipBytes: b.gzipBytes, bytesByOrigin: b.bytesByOrigin }));
+  const budget: Record<string, number> = { checkout: 10 * 1024, backoffice: 40 * 1024 };
+  for (const b of bundles) {
+    const limit = budget[b.name];
+    rows.push({
+      measure: `${b.name} asset, gzip (PayPal's SDK aside)`,
+      figure: `${(b.gzipBytes / 1024).toFixed(1)} KB`,
+      budget: limit ? `≤ ${limit / 1024} KB` : '—',
+      ok: limit ? b.gzipBytes <= limit : null,
+    });
+  }
+}
+
+if (want('reconcile')) {
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const r = await runReconcileBench({ store, log });
+    results[`reconcile_${store}`] = r;
+    rows.push({ measure: `reconcile ${r.records.toLocaleString('en')} PayPal records (${store}), time`, figure: `${r.seconds.toFixed(1)} s`, budget: '≤ 20 s', ok: r.seconds <= 20 });
+    rows.push({ measure: `reconcile ${r.records.toLocaleString('en')} PayPal records (${store}), peak RSS`, figure: `${Math.round(r.peakRssMb)} MB`, budget: '≤ 300 MB', ok: r.peakRssMb <= 300 });
+  }
+}
+
 const width = (k: keyof Row) => Math.max(k.length, ...rows.map((r) => String(r[k]).length));
 const [w1, w2, w3] = [width('measure'), width('figure'), width('budget')];
 console.log(`\n${'measure'.padEnd(w1)}  ${'figure'.padEnd(w2)}  ${'budget'.padEnd(w3)}  verdict`);
@@ -74,5 +101,14 @@ console.log(`${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ${'-'.repeat(w3)}  -------`);
 for (const r of rows) console.log(`${r.measure.padEnd(w1)}  ${r.figure.padEnd(w2)}  ${r.budget.padEnd(w3)}  ${r.ok === null ? '' : r.ok ? 'within' : 'OVER'}`);
 fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 const file = path.join(root, 'bench-results', 'bench.json');
-fs.writeFileSync(file, JSON.stringify({ ...results, table: rows }, null, 2) + '\n');
+// A partial run (npm run bench -- intake) updates its sections and keeps the others.
+let previous: Record<string, unknown> = {};
+try {
+  previous = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+} catch {
+  // first run
+}
+const previousRows = Array.isArray(previous['table']) ? (previous['table'] as Row[]) : [];
+const table = [...previousRows.filter((p) => !rows.some((r) => r.measure === p.measure)), ...rows];
+fs.writeFileSync(file, JSON.stringify({ ...previous, ...results, table }, null, 2) + '\n');
 console.log(`\nfigures written to ${path.relative(root, file)}`);
