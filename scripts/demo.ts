@@ -5,8 +5,13 @@
 // doors production uses (the shop's checkout API, PayPal's signed webhooks) and ends with a summary
 // of what reached Odoo.
 //
+// It then reconciles the demo's payments against PayPal's ledger (Transaction Search) through the
+// back office API, as an accountant would; with --remove-payment it also takes one payment out of
+// Odoo's books (cancels it), shows the reconciliation finding exactly that payment, repairs it in
+// one click and reconciles again.
+//
 //   npm run demo                      against the Odoo simulator
-//   ODOO_URL=http://127.0.0.1:8069 ODOO_DB=odoo18 npm run demo
+//   ODOO_URL=http://127.0.0.1:8069 ODOO_DB=odoo18 npm run demo [-- --remove-payment]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -22,6 +27,7 @@ import { freePort, serviceEnv, subscribeWebhook } from '../service/test/support/
 import { connectRealOdoo, startWebsiteCheckout, type RealOdoo } from '../service/test/support/real-odoo.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const removeOnePayment = process.argv.includes('--remove-payment');
 const isTty = process.stderr.isTTY;
 
 // --- screen --------------------------------------------------------------------------------------
@@ -54,6 +60,10 @@ interface OdooSide {
   /** A transaction the shop created for an order of `amount`, and the checkout token Odoo issued. */
   newPayment(amount: string, name: string): Promise<{ reference: string; token: string }>;
   summary(references: string[]): Promise<SummaryRow[]>;
+  /** Takes a payment out of Odoo's books, as an accountant might by mistake (cancels it). */
+  removePayment(reference: string): Promise<string>;
+  /** Who the back office's token names, and the database. */
+  admin: { uid: number; db: string; secret: string };
   close(): Promise<void>;
 }
 
@@ -102,6 +112,14 @@ async function simulatedOdoo(): Promise<OdooSide> {
         };
       });
     },
+    async removePayment(reference) {
+      const tx = odoo.database.transactions.find((t) => t.reference === reference);
+      const payment = odoo.database.payments.find((p) => p.payment_transaction_id === tx?.id);
+      if (!payment) throw new Error(`${reference} has no payment to remove`);
+      payment.state = 'canceled';
+      return payment.name;
+    },
+    admin: { uid: odoo.admin.uid, db: odoo.db, secret: DEMO_SECRET },
     close: () => odoo.close(),
   };
 }
@@ -141,12 +159,20 @@ async function realOdoo(url: string): Promise<OdooSide> {
       }
       return rows;
     },
+    async removePayment(reference) {
+      const [tx] = await odoo.admin.call<Record<string, any>[]>('payment.transaction', 'search_read', [[['reference', '=', reference]]], { fields: ['payment_id'] });
+      if (!tx?.['payment_id']) throw new Error(`${reference} has no payment to remove`);
+      await odoo.admin.call('account.payment', 'action_cancel', [[tx['payment_id'][0]]]);
+      return tx['payment_id'][1] as string;
+    },
+    admin: { uid: odoo.adminUid, db: odoo.db, secret: odoo.bridgeSecret },
     close: () => odoo.restore(),
   };
 }
 
 // --- the run ---------------------------------------------------------------------------------------
 const started = Date.now();
+const demoStart = new Date(started - 1000);
 say('PayPal Bridge demo');
 const paypal: PayPalSimulator = await startPayPalSimulator({ pki, blockDuplicateInvoiceId: false });
 say(`  PayPal: the simulator at ${paypal.apiBase}`);
@@ -185,6 +211,52 @@ async function checkoutApi(pathPart: string, token: string, reference: string): 
     body: JSON.stringify({ reference }),
   });
   return { ...((await response.json()) as Record<string, unknown>), httpStatus: response.status };
+}
+
+/** The back office's view of the service: an admin token as Odoo issues it to a PayPal manager. */
+async function adminApi(method: 'GET' | 'POST', pathPart: string, body?: unknown): Promise<Record<string, any>> {
+  const now = Math.floor(Date.now() / 1000);
+  const token = issueToken(odoo.admin.secret, { typ: 'admin', sub: odoo.admin.uid, db: odoo.admin.db, scp: ['read', 'sync', 'capture', 'void', 'refund', 'replay'], iat: now, exp: now + 600 });
+  const response = await fetch(`${serviceUrl}/v1/admin/${pathPart}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = (await response.json()) as Record<string, any>;
+  if (!response.ok) throw new Error(`${method} /v1/admin/${pathPart}: ${response.status} ${answer['message'] ?? ''}`);
+  return answer;
+}
+
+interface Discrepancy {
+  id: number;
+  kind: string;
+  status: string;
+  paypal_id: string | null;
+  reference: string | null;
+  note: string;
+  repair_note: string | null;
+}
+
+/** Reconciles [from, now) and returns the run and its discrepancies for the demo's own payments. */
+async function reconcile(from: Date, references: readonly string[]): Promise<{ run: Record<string, any>; found: Discrepancy[] }> {
+  const iso = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const started = await adminApi('POST', 'reconcile/runs', { from: iso(from), to: iso(new Date()) });
+  let run = started['run'] as Record<string, any>;
+  for (let i = 0; run['status'] !== 'completed' && i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    run = (await adminApi('GET', `reconcile/runs/${run['id']}/discrepancies`))['run'];
+    if (run['status'] === 'failed') throw new Error(`reconciliation run ${run['id']} failed: ${run['error']}`);
+  }
+  const list = (await adminApi('GET', `reconcile/runs/${run['id']}/discrepancies`))['discrepancies'] as Discrepancy[];
+  // The Odoo database may hold other activity of the same minutes (a shared real Odoo): the
+  // demo looks at its own payments.
+  return { run, found: list.filter((d) => d.reference === null || references.includes(d.reference) || references.some((r) => d.reference?.startsWith(`R-${r}`))) };
+}
+
+function printReconciliation(title: string, run: Record<string, any>, found: Discrepancy[]): void {
+  const counts = run['counts'] ?? {};
+  console.log(`\n${title}: run ${run['id']}, ${counts['paypalRecords'] ?? '?'} PayPal records, ${counts['matched'] ?? '?'} matched with Odoo, ${found.length === 0 ? 'no discrepancy' : `${found.length} discrepanc${found.length === 1 ? 'y' : 'ies'}`} for the demo's payments.`);
+  for (const d of found) console.log(`  #${d.id} ${d.kind} ${d.paypal_id ?? ''} ${d.reference ?? ''} (${d.status}): ${d.note}${d.repair_note ? ` — ${d.repair_note}` : ''}`);
 }
 
 interface Scenario {
@@ -316,6 +388,32 @@ try {
   if (failures.length) {
     console.log(`\n${failures.length} scenario(s) failed:\n  ${failures.join('\n  ')}`);
     exitCode = 1;
+  }
+
+  // --- reconciliation against PayPal's ledger, as the accountant runs it from the back office ---
+  say('\nReconciling the demo\'s payments against PayPal\'s ledger (Transaction Search)…');
+  const first = await reconcile(demoStart, references);
+  printReconciliation('Reconciliation', first.run, first.found);
+  if (first.found.length > 0) exitCode = 1;
+  if (removeOnePayment) {
+    const victim = references[1]!;
+    const payment = await odoo.removePayment(victim);
+    console.log(`\nTaking ${victim}'s payment ${payment} out of Odoo's books (cancelled), then reconciling again…`);
+    const second = await reconcile(demoStart, references);
+    printReconciliation('Reconciliation', second.run, second.found);
+    const missing = second.found.filter((d) => d.reference === victim && d.kind === 'missing_in_odoo');
+    if (missing.length !== 1 || second.found.length !== 1) {
+      console.log('  expected exactly that payment to be reported as missing in Odoo');
+      exitCode = 1;
+    }
+    for (const d of missing) {
+      const repaired = (await adminApi('POST', `reconcile/discrepancies/${d.id}/repair`, {}))['discrepancy'] as Discrepancy;
+      console.log(`  one-click repair of #${d.id}: ${repaired.status} — ${repaired.repair_note ?? ''}`);
+      if (repaired.status !== 'repaired') exitCode = 1;
+    }
+    const third = await reconcile(demoStart, references);
+    printReconciliation('Reconciliation after the repair', third.run, third.found);
+    if (third.found.length > 0) exitCode = 1;
   }
   if (stats.byStatus.dead > 0 || stats.byStatus.pending + stats.byStatus.processing > 0) exitCode = 1;
   console.log(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.`);

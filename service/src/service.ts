@@ -98,10 +98,11 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     const audit = (entry: AuditEntry) => store.appendAudit([entry]);
     const odooClient = createOdooClient({ url: config.odoo.url, db: config.odoo.db, login: config.odoo.login, apiKey: config.odoo.apiKey, logger: logger.child('odoo'), metrics });
     const odoo = createBridgeApi(odooClient);
-    const sync = createPaymentSync({ paypal, odoo, logger, audit });
+    const reconcileOdoo = createReconcileOdooApi(odooClient);
+    const sync = createPaymentSync({ paypal, odoo, logger, audit, bookFee: (input) => reconcileOdoo.bookFee(input) });
     const reconcileStore = await openReconcileStore(config.store);
     resources.push(() => reconcileStore.close());
-    const reconcileDeps = { store: reconcileStore, paypal, odoo: createReconcileOdooApi(odooClient), sync, audit: store, logger };
+    const reconcileDeps = { store: reconcileStore, paypal, odoo: reconcileOdoo, sync, audit: store, logger };
     const daily: DailyReconciliation | null =
       (overrides.runDailyReconciliation ?? true) && config.reconcile.hourUtc !== null
         ? createDailyReconciliation({ ...reconcileDeps, hourUtc: config.reconcile.hourUtc, repair: config.reconcile.autoRepair })

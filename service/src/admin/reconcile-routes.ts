@@ -102,23 +102,36 @@ export function createReconcileRouter(options: ReconcileRouteOptions): Router {
       throw new ApiError(400, 'BAD_REQUEST', (err as Error).message);
     }
     if (!(from < to)) throw new ApiError(400, 'BAD_REQUEST', '"from" must be before "to"');
-    const existing = await deps.store.findUnfinishedRun(from, to);
-    // The run goes on in the background; the back office follows it through GET .../runs.
-    const started = runReconciliation(deps, { from, to }).catch((err: unknown) => {
-      if (!(err instanceof RunInProgressError)) log.error('reconciliation run failed; starting it again resumes it', { err });
+    // The run goes on in the background; the back office follows it through GET .../runs. The
+    // answer names the run as soon as it exists (or says another process is running the range).
+    const runId = await new Promise<number | null>((resolve, reject) => {
+      let named = false;
+      runReconciliation(deps, {
+        from,
+        to,
+        onProgress: (p) => {
+          if (!named) {
+            named = true;
+            resolve(p.runId);
+          }
+        },
+      }).then(
+        (run) => {
+          if (!named) resolve(run.id);
+        },
+        (err: unknown) => {
+          if (err instanceof RunInProgressError) {
+            if (!named) resolve(err.run.id);
+            return;
+          }
+          log.error('reconciliation run failed; starting it again resumes it', { err });
+          if (!named) reject(err);
+        },
+      );
     });
-    void started;
-    log.info('reconciliation started from the back office', { from: from.toISOString(), to: to.toISOString(), user: tokenOf(res).sub });
-    // Give the run a moment to register, so the answer can name it.
-    for (let i = 0; i < 20; i++) {
-      const run = existing ?? (await deps.store.findUnfinishedRun(from, to));
-      if (run) {
-        res.status(202).json({ run: runJson(run) });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    res.status(202).json({ run: null });
+    log.info('reconciliation started from the back office', { runId, from: from.toISOString(), to: to.toISOString(), user: tokenOf(res).sub });
+    const run = runId === null ? null : await deps.store.getRun(runId);
+    res.status(202).json({ run: run ? runJson(run) : null });
   });
 
   router.get('/v1/admin/reconcile/runs/:id/discrepancies', need('read'), async (req, res) => {

@@ -28,7 +28,8 @@ import {
   type PayPalOrder,
   type PayPalRefund,
 } from '../paypal/index.ts';
-import { FinalError, RetryableError } from '../shared/errors.ts';
+import { FinalError, isRetryable, RetryableError } from '../shared/errors.ts';
+import { compareAmounts } from '../shared/money.ts';
 import { createAuditor, type AuditSink } from '../shared/audit.ts';
 import type { Logger } from '../shared/logger.ts';
 import {
@@ -61,9 +62,18 @@ export interface SyncContext {
   eventId?: string;
 }
 
+/** Books a capture's PayPal fee in Odoo (`paypal_bridge_book_fee`; idempotent per capture id). */
+export type FeeBooker = (input: { reference: string; fee: string; currency: string; captureId: string }) => Promise<{ result: string }>;
+
 export interface PaymentSyncDeps {
   paypal: PayPalClient;
   odoo: BridgeApi;
+  /**
+   * Books PayPal's fee as soon as a capture is booked, so the PayPal journal shows what PayPal
+   * holds; without a fee account on the provider Odoo refuses, and fees are left to the
+   * reconciliation's report.
+   */
+  bookFee?: FeeBooker;
   logger: Logger;
   /** Where every change written to Odoo is recorded (the audit trail). */
   audit?: AuditSink;
@@ -175,6 +185,21 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
   const transactionOfAuthorization = (auth: PayPalAuthorization) =>
     locate({ authorizationId: auth.id, customId: auth.custom_id, orderId: relatedOrderId(auth) });
 
+  /** After a capture is booked done: its fee, when PayPal gave one and the provider has a fee account. */
+  async function bookFee(ctx: SyncContext, tx: TxInfo, capture: PayPalCapture): Promise<void> {
+    const fee = feeAndNet(capture).fee;
+    if (!deps.bookFee || !fee || tx.state !== 'done' || tx.paypal_capture_id !== capture.id || compareAmounts(fee, '0') <= 0) return;
+    try {
+      const r = await deps.bookFee({ reference: tx.reference, fee, currency: capture.amount.currency_code, captureId: capture.id });
+      if (r.result !== 'unchanged') await audit(ctx, [tx.reference, capture.id], `PayPal fee ${fee} ${capture.amount.currency_code} of capture ${capture.id}: ${r.result === 'applied' ? 'booked' : r.result}`, r.result === 'applied' ? 'ok' : 'error');
+    } catch (err) {
+      // Odoo down or busy: the event runs again and books it then. Refused (no fee account set,
+      // or another amount already booked): the reconciliation reports it.
+      if (isRetryable(err)) throw err;
+      log.info('PayPal fee not booked', { reference: tx.reference, captureId: capture.id, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   const sync: PaymentSync = {
     async applyCapture(capture, ctx = {}) {
       const state = captureState(capture, ctx.event);
@@ -201,7 +226,9 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
             status: registerCaptureStatus(capture, ctx.event),
             values: { ...feeAndNet(capture), ...(state.detail ? { status_detail: state.detail } : {}), ...(ctx.eventId ? { event_id: ctx.eventId } : {}) },
           });
-          return await record(ctx, [capture.id, authId, orderId], `capture ${capture.id} of authorization ${authId}`, r);
+          const booked = await record(ctx, [capture.id, authId, orderId], `capture ${capture.id} of authorization ${authId}`, r);
+          await bookFee(ctx, r.tx, capture);
+          return booked;
         } catch (err) {
           if (err instanceof OdooMissingError) throw new RetryableError(`the authorization of capture ${capture.id} is not booked in Odoo yet: ${err.message}`, 'NOT_BOOKED_YET', { cause: err });
           throw err;
@@ -229,7 +256,9 @@ export function createPaymentSync(deps: PaymentSyncDeps): PaymentSync {
       if (state.detail) values.status_detail = state.detail;
       if (ctx.eventId) values.event_id = ctx.eventId;
       const r = await odoo.applyPayment(tx.reference, state.state, values);
-      return record(ctx, [capture.id, orderId], `capture ${capture.id} ${capture.status.toLowerCase()}`, r);
+      const booked = await record(ctx, [capture.id, orderId], `capture ${capture.id} ${capture.status.toLowerCase()}`, r);
+      await bookFee(ctx, r.tx, capture);
+      return booked;
     },
 
     async syncCapture(captureId, ctx = {}) {
