@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureTestPki } from '../service/sim/pki.ts';
 import { startPayPalSimulator } from '../service/sim/paypal/index.ts';
+import { runBackofficeBench } from './bench-backoffice.ts';
 import { runReconcileBench } from './bench-reconcile.ts';
 import { buildAddon } from './build-addon.ts';
 import { startIntakeBench } from './bench/intake.ts';
@@ -83,6 +84,15 @@ if (want('assets')) {
       ok: limit ? b.gzipBytes <= limit : null,
     });
   }
+}
+
+if (want('backoffice')) {
+  log('back office: list and capture-id search over 10,000 transactions…');
+  const b = await runBackofficeBench({ transactions: 10_000, log });
+  results['backoffice'] = b;
+  const where = b.target === 'real-odoo' ? 'real Odoo' : 'Odoo simulator';
+  rows.push({ measure: `back office, open the list (${b.transactions.toLocaleString('en')} tx, ${where}), median`, figure: `${b.openList.medianMs} ms`, budget: '≤ 300 ms', ok: b.openList.medianMs <= 300 });
+  rows.push({ measure: `back office, search by capture id (${where}), median`, figure: `${b.searchCaptureId.medianMs} ms`, budget: '≤ 300 ms', ok: b.searchCaptureId.medianMs <= 300 });
 }
 
 if (want('reconcile')) {

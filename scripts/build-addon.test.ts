@@ -21,8 +21,7 @@ function writeEntry(root: string, source: string): void {
 describe('build-addon', () => {
   test('builds the checkout bundle into a module Odoo accepts: readable, ES2022, Odoo modules external, OWL not bundled', async (t) => {
     const out = tempDir(t, 'addon-build-');
-    const [checkout, ...others] = await buildAddon({ outRoot: out });
-    assert.equal(others.length, 0, 'the back office bundle has no entry yet');
+    const [checkout] = await buildAddon({ outRoot: out });
     assert.ok(checkout);
     assert.equal(checkout.moduleName, '@paypal_bridge/checkout');
     assert.deepEqual(checkout.files, [path.join(out, 'checkout', 'index.js')]);
@@ -42,6 +41,23 @@ describe('build-addon', () => {
     assert.ok(checkout.bytesByOrigin['@paypal/paypal-js'] && checkout.bytesByOrigin['ours']);
     assert.ok(checkout.gzipBytes > 0 && checkout.gzipBytes < checkout.bytes);
     assert.ok(fs.existsSync(path.join(out, 'checkout', 'index.js.LEGAL.txt')), "bundled packages' license notices ship next to the asset");
+  });
+
+  test('builds the back-office bundle the same way, with one import per Odoo module so that _t keeps its name', async (t) => {
+    const out = tempDir(t, 'addon-build-');
+    const backoffice = (await buildAddon({ outRoot: out })).find((b) => b.name === 'backoffice');
+    assert.ok(backoffice);
+    assert.equal(backoffice.moduleName, '@paypal_bridge/backoffice');
+    assert.equal(backoffice.odooBundle, 'web.assets_backend');
+    assert.deepEqual(checkOdooAssetFiles(backoffice.files), []);
+    const code = fs.readFileSync(path.join(out, 'backoffice', 'index.js'), 'utf8');
+    const imports = code.split('\n').filter((l) => l.startsWith('import '));
+    assert.equal(imports.filter((l) => l.includes('"@web/core/l10n/translation"')).length, 1);
+    assert.ok(imports.includes('import { _t } from "@web/core/l10n/translation";'));
+    assert.doesNotMatch(code, /\b_t\d+\(/, 'esbuild renamed no _t: Odoo extracts the terms from _t("…") calls');
+    assert.match(code, /_t\("Refund through PayPal"\)/);
+    assert.doesNotMatch(code, /class (ComponentNode|TemplateSet)\b|function blockDom/, 'OWL itself is not bundled');
+    assert.deepEqual(Object.keys(backoffice.bytesByOrigin), ['ours'], 'no package is bundled (Chart.js comes from Odoo)');
   });
 
   test('the post-build check fails the build on a deliberately broken entry, and removes its output', async (t) => {

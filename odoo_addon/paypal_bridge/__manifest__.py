@@ -16,6 +16,7 @@
         'views/res_partner_views.xml',
         'views/paypal_bridge_service_key_views.xml',
         'views/paypal_bridge_menus.xml',
+        'views/paypal_backoffice_views.xml',
         'views/payment_form_templates.xml',
     ],
     'assets': {

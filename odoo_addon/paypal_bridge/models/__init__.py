@@ -6,3 +6,4 @@ from . import paypal_dispute
 from . import paypal_bridge_service_key
 from . import res_partner
 from . import account_move
+from . import paypal_backoffice

@@ -8,3 +8,4 @@ from . import test_jsonrpc
 from . import test_provider
 from . import test_reconcile
 from . import test_refunds
+from . import test_backoffice
