@@ -247,6 +247,11 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  const odooConfig = config.odoo;
+  if (!odooConfig) {
+    process.stderr.write('reconcile: Odoo is not configured: set ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY and BRIDGE_SECRET (see "Configuration" in README.md).\n');
+    return 2;
+  }
   // Logs go to stderr (stdout holds the summary); warnings and errors only unless LOG_LEVEL asks for more.
   const level: LogLevel = process.env['LOG_LEVEL'] && (LOG_LEVELS as string[]).includes(process.env['LOG_LEVEL']) ? config.logLevel : 'warn';
   const logger = createLogger({ level, sink: (line) => process.stderr.write(`${line}\n`), component: 'reconcile' });
@@ -273,7 +278,7 @@ async function main(): Promise<number> {
     store = await openReconcileStore(config.store);
     inbox = await openStore(config.store, { logger });
     const paypal = createPayPalClient({ apiBase: config.paypal.apiBase, clientId: config.paypal.clientId, clientSecret: config.paypal.clientSecret, logger: logger.child('paypal') });
-    const odooClient = createOdooClient({ url: config.odoo.url, db: config.odoo.db, login: config.odoo.login, apiKey: config.odoo.apiKey, logger, timeoutMs: 120_000 });
+    const odooClient = createOdooClient({ url: odooConfig.url, db: odooConfig.db, login: odooConfig.login, apiKey: odooConfig.apiKey, logger, timeoutMs: 120_000 });
     const audit = inbox;
     const sync = createPaymentSync({ paypal, odoo: createBridgeApi(odooClient), logger, audit: (entry) => audit.appendAudit([entry]) });
     const run = await runReconciliation(

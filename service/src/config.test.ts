@@ -32,7 +32,8 @@ describe('configuration', () => {
     assert.equal(c.paypal.apiBase, 'https://api-m.sandbox.paypal.com');
     assert.deepEqual(c.paypal.certHosts, ['api.paypal.com', 'api.sandbox.paypal.com']);
     assert.equal(c.paypal.verifyFallback, false);
-    assert.equal(c.odoo.url, 'https://odoo.example.com');
+    assert.equal(c.odoo?.url, 'https://odoo.example.com');
+    assert.deepEqual(c.allowedOrigins, ['https://odoo.example.com']);
     assert.equal(c.logLevel, 'info');
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.paypal));
   });
@@ -47,18 +48,31 @@ describe('configuration', () => {
   });
 
   test('every missing setting is named in one message', () => {
-    const problems = problemsOf({});
-    for (const key of Object.keys(VALID)) assert.ok(problems.some((p) => p.includes(key)), `${key} not named in ${JSON.stringify(problems)}`);
-    assert.equal(problems.length, Object.keys(VALID).length);
+    const problems = problemsOf({ ODOO_URL: 'https://odoo.example.com' });
+    for (const key of Object.keys(VALID)) {
+      if (key === 'ODOO_URL') continue;
+      assert.ok(problems.some((p) => p.includes(key)), `${key} not named in ${JSON.stringify(problems)}`);
+    }
+    assert.equal(problems.length, Object.keys(VALID).length - 1);
     const err = (() => {
       try {
-        loadConfig({});
+        loadConfig({ ODOO_URL: 'https://odoo.example.com' });
       } catch (e) {
         return e as Error;
       }
       return null;
     })();
-    assert.match(err?.message ?? '', /cannot start: 8 configuration problems/);
+    assert.match(err?.message ?? '', /cannot start: 7 configuration problems/);
+    assert.match(err?.message ?? '', /the Odoo settings go together/);
+  });
+
+  test('with the PayPal settings only, the service takes webhooks in and Odoo is not configured', () => {
+    const paypalOnly = { PAYPAL_CLIENT_ID: 'client', PAYPAL_CLIENT_SECRET: 'secret', PAYPAL_WEBHOOK_ID: 'WH-1', ODOO_URL: '' };
+    const c = loadConfig(paypalOnly);
+    assert.equal(c.odoo, null);
+    assert.deepEqual(c.allowedOrigins, []);
+    const problems = problemsOf({});
+    assert.deepEqual(problems.map((p) => p.split(' ')[0]).sort(), ['PAYPAL_CLIENT_ID', 'PAYPAL_CLIENT_SECRET', 'PAYPAL_WEBHOOK_ID']);
   });
 
   test('malformed values are refused with what was wrong', () => {

@@ -118,11 +118,11 @@ const envSchema = z.object({
     }),
   PAYPAL_CERT_INTERMEDIATES: z.string().trim().optional().transform((v) => (v ? path.resolve(v) : undefined)),
   PAYPAL_VERIFY_FALLBACK: bool('PAYPAL_VERIFY_FALLBACK', false),
-  ODOO_URL: httpUrl('ODOO_URL'),
-  ODOO_DB: required('ODOO_DB'),
-  ODOO_LOGIN: required('ODOO_LOGIN'),
-  ODOO_API_KEY: required('ODOO_API_KEY'),
-  BRIDGE_SECRET: required('BRIDGE_SECRET', 32),
+  ODOO_URL: httpUrl('ODOO_URL').optional(),
+  ODOO_DB: required('ODOO_DB').optional(),
+  ODOO_LOGIN: required('ODOO_LOGIN').optional(),
+  ODOO_API_KEY: required('ODOO_API_KEY').optional(),
+  BRIDGE_SECRET: required('BRIDGE_SECRET', 32).optional(),
   BRIDGE_ALLOWED_ORIGINS: z
     .string()
     .trim()
@@ -185,8 +185,12 @@ export interface Config {
     readonly extraIntermediatesFile: string | undefined;
     readonly verifyFallback: boolean;
   };
-  readonly odoo: { readonly url: string; readonly db: string; readonly login: string; readonly apiKey: string };
-  readonly bridgeSecret: string;
+  /**
+   * Null when none of ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY and BRIDGE_SECRET is set: the
+   * service then only takes PayPal's webhooks in (verified and stored), and they wait in the inbox
+   * until Odoo is configured. Set one of them and all five are required.
+   */
+  readonly odoo: { readonly url: string; readonly db: string; readonly login: string; readonly apiKey: string; readonly bridgeSecret: string } | null;
   /** Origins whose pages may call the checkout and admin APIs (the Odoo website and back office). */
   readonly allowedOrigins: readonly string[];
   readonly logLevel: LogLevel;
@@ -212,16 +216,29 @@ export class ConfigError extends Error {
 }
 
 /** Parses the environment. Throws ConfigError naming every problem at once. */
+const ODOO_KEYS = ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY', 'BRIDGE_SECRET'] as const;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = envSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const key = issue.path.join('.');
-      return issue.message.includes(key) ? issue.message : `${key}: ${issue.message}`;
-    });
-    throw new ConfigError(problems);
+  // An empty value counts as unset, so that `ODOO_URL=` does not half-configure Odoo.
+  const given = ODOO_KEYS.filter((k) => (env[k] ?? '').trim() !== '');
+  const cleaned: NodeJS.ProcessEnv = { ...env };
+  for (const k of ODOO_KEYS) if (!given.includes(k)) delete cleaned[k];
+  const result = envSchema.safeParse(cleaned);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const key = issue.path.join('.');
+        return issue.message.includes(key) ? issue.message : `${key}: ${issue.message}`;
+      });
+  if (given.length > 0 && given.length < ODOO_KEYS.length) {
+    for (const k of ODOO_KEYS) if (!given.includes(k)) problems.push(`${k} is required (the Odoo settings go together: ${ODOO_KEYS.join(', ')})`);
   }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
   const e = result.data;
+  const odoo =
+    e.ODOO_URL && e.ODOO_DB && e.ODOO_LOGIN && e.ODOO_API_KEY && e.BRIDGE_SECRET
+      ? { url: e.ODOO_URL, db: e.ODOO_DB, login: e.ODOO_LOGIN, apiKey: e.ODOO_API_KEY, bridgeSecret: e.BRIDGE_SECRET }
+      : null;
   return deepFreeze({
     port: e.PORT,
     store: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'sqlite', dataDir: e.DATA_DIR },
@@ -234,9 +251,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       extraIntermediatesFile: e.PAYPAL_CERT_INTERMEDIATES,
       verifyFallback: e.PAYPAL_VERIFY_FALLBACK,
     },
-    odoo: { url: e.ODOO_URL, db: e.ODOO_DB, login: e.ODOO_LOGIN, apiKey: e.ODOO_API_KEY },
-    bridgeSecret: e.BRIDGE_SECRET,
-    allowedOrigins: e.BRIDGE_ALLOWED_ORIGINS ?? [new URL(e.ODOO_URL).origin],
+    odoo,
+    allowedOrigins: e.BRIDGE_ALLOWED_ORIGINS ?? (odoo ? [new URL(odoo.url).origin] : []),
     logLevel: e.LOG_LEVEL,
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     worker: { concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.WORKER_MAX_ATTEMPTS },

@@ -8,7 +8,9 @@ import { createReconcileRouter } from './admin/reconcile-routes.ts';
 import { createDailyReconciliation, createReconcileOdooApi, openReconcileStore, type DailyReconciliation } from './reconcile/index.ts';
 import { createApp } from './app.ts';
 import { createCheckoutRouter } from './checkout/checkout-routes.ts';
-import { createBridgeApi, createOdooClient, type BridgeApi } from './odoo/index.ts';
+import express, { type Router } from 'express';
+import { createBridgeApi, createOdooClient, type BridgeApi, type OdooClient } from './odoo/index.ts';
+import { DependencyUnavailableError } from './shared/errors.ts';
 import { createOperationsRouter } from './operations/operations-routes.ts';
 import { createEventHandlers } from './sync/event-handlers.ts';
 import { createPaymentSync, type PaymentSync } from './sync/payment-sync.ts';
@@ -50,6 +52,25 @@ export interface RunningService {
   readonly odoo: BridgeApi;
   readonly sync: PaymentSync;
   stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+const NOT_CONFIGURED = 'Odoo is not configured (ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY, BRIDGE_SECRET); events wait in the inbox';
+
+/** Stands in for Odoo until it is configured: every call is an outage, so events wait, never go dead. */
+function unconfiguredOdooClient(): OdooClient {
+  const refuse = async (): Promise<never> => {
+    throw new DependencyUnavailableError('odoo', NOT_CONFIGURED);
+  };
+  return { url: '', db: '', login: '', uid: undefined, call: refuse, authenticate: refuse, version: refuse };
+}
+
+/** The browser and Odoo-facing APIs without Odoo: a clear 503. */
+function odooNotConfiguredRouter(): Router {
+  const router = express.Router();
+  router.use('/v1', (_req, res) => {
+    res.status(503).json({ error: 'ODOO_NOT_CONFIGURED', message: `${NOT_CONFIGURED}. Set them and restart the service.` });
+  });
+  return router;
 }
 
 /** The certificate names accepted: live only against PayPal's live API; both otherwise. */
@@ -96,7 +117,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     });
 
     const audit = (entry: AuditEntry) => store.appendAudit([entry]);
-    const odooClient = createOdooClient({ url: config.odoo.url, db: config.odoo.db, login: config.odoo.login, apiKey: config.odoo.apiKey, logger: logger.child('odoo'), metrics });
+    const odooClient = config.odoo
+      ? createOdooClient({ url: config.odoo.url, db: config.odoo.db, login: config.odoo.login, apiKey: config.odoo.apiKey, logger: logger.child('odoo'), metrics })
+      : unconfiguredOdooClient();
     const odoo = createBridgeApi(odooClient);
     const reconcileOdoo = createReconcileOdooApi(odooClient);
     const sync = createPaymentSync({ paypal, odoo, logger, audit, bookFee: (input) => reconcileOdoo.bookFee(input) });
@@ -104,9 +127,14 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     resources.push(() => reconcileStore.close());
     const reconcileDeps = { store: reconcileStore, paypal, odoo: reconcileOdoo, sync, audit: store, logger };
     const daily: DailyReconciliation | null =
-      (overrides.runDailyReconciliation ?? true) && config.reconcile.hourUtc !== null
+      config.odoo && (overrides.runDailyReconciliation ?? true) && config.reconcile.hourUtc !== null
         ? createDailyReconciliation({ ...reconcileDeps, hourUtc: config.reconcile.hourUtc, repair: config.reconcile.autoRepair })
         : null;
+    if (!config.odoo) {
+      logger.warn(
+        'Odoo is not configured: PayPal webhooks are verified and stored, and wait in the inbox until ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY and BRIDGE_SECRET are set and the service restarted. The checkout and back-office APIs answer 503 until then.',
+      );
+    }
 
     const postback: PostbackVerifier | undefined = config.paypal.verifyFallback
       ? async (input) => {
@@ -152,23 +180,25 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       logger,
       metrics,
       isAccepting: () => accepting,
-      routers: [
-        createCheckoutRouter({ paypal, odoo, sync, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
-        createOperationsRouter({ paypal, odoo, logger, audit, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db }),
-        createReconcileRouter({ deps: reconcileDeps, logger, bridgeSecret: config.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
-        createAdminRouter({
-          store,
-          paypal,
-          odoo,
-          sync,
-          logger,
-          bridgeSecret: config.bridgeSecret,
-          odooDb: config.odoo.db,
-          allowedOrigins: config.allowedOrigins,
-          webhookSilenceMinutes: config.webhookSilenceMinutes,
-          onReplay: () => worker?.wake(),
-        }),
-      ],
+      routers: config.odoo
+        ? [
+            createCheckoutRouter({ paypal, odoo, sync, logger, audit, bridgeSecret: config.odoo.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
+            createOperationsRouter({ paypal, odoo, logger, audit, bridgeSecret: config.odoo.bridgeSecret, odooDb: config.odoo.db }),
+            createReconcileRouter({ deps: reconcileDeps, logger, bridgeSecret: config.odoo.bridgeSecret, odooDb: config.odoo.db, allowedOrigins: config.allowedOrigins }),
+            createAdminRouter({
+              store,
+              paypal,
+              odoo,
+              sync,
+              logger,
+              bridgeSecret: config.odoo.bridgeSecret,
+              odooDb: config.odoo.db,
+              allowedOrigins: config.allowedOrigins,
+              webhookSilenceMinutes: config.webhookSilenceMinutes,
+              onReplay: () => worker?.wake(),
+            }),
+          ]
+        : [odooNotConfiguredRouter()],
       webhook: {
         verifier,
         sink: intake,

@@ -2,22 +2,31 @@
 //
 //   GET  /v1/admin/reconcile/runs?limit=&before=             read   runs, newest first
 //   POST /v1/admin/reconcile/runs {from, to}                  sync   start (or resume) a run; 202
-//   GET  /v1/admin/reconcile/runs/:id/discrepancies?status=   read
+//   GET  /v1/admin/reconcile/runs/:id/discrepancies           read   ?status=&kind=&limit=&after=
 //   GET  /v1/admin/reconcile/runs/:id/csv                     read   the run's discrepancies as CSV
 //   POST /v1/admin/reconcile/discrepancies/:id/repair         sync   the one-click repair (audited)
+//
+// A run carries its counts as of the match (`counts`) and, once matched, how many of its
+// discrepancies are open, repaired or waiting for a person now (`statuses`: repairs move them
+// after the run ended). `stalled` says that a running run's process stopped beating: starting the
+// same range again resumes it.
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { requireToken, tokenOf } from '../auth/require-token.ts';
 import { ApiError, apiErrorHandler } from '../http/api-errors.ts';
 import { cors } from '../http/cors.ts';
 import {
-  discrepanciesToCsv,
+  DEFAULT_STALE_AFTER_MS,
+  DISCREPANCY_KINDS,
   parseRangeBound,
   repairDiscrepancy,
   runReconciliation,
   RunInProgressError,
+  writeRunCsv,
   type ReconcileDeps,
+  type DiscrepancyKind,
   type ReconcileRun,
+  type ReconcileStore,
   type StoredDiscrepancy,
 } from '../reconcile/index.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -33,7 +42,12 @@ export interface ReconcileRouteOptions {
 
 const DISCREPANCY_STATUSES = ['open', 'repaired', 'needs_person'] as const;
 
-function runJson(run: ReconcileRun) {
+/** Discrepancies per page at most (the store's own ceiling is higher; a browser needs no more). */
+const MAX_PAGE = 1000;
+
+async function runJson(store: ReconcileStore, run: ReconcileRun, now: Date) {
+  // Before the match there is nothing to count; afterwards the store counts what repairs changed.
+  const statuses = run.counts ? (await store.summarizeDiscrepancies(run.id)).byStatus : null;
   return {
     id: run.id,
     from: run.from.toISOString(),
@@ -42,11 +56,14 @@ function runJson(run: ReconcileRun) {
     phase: run.phase,
     started_at: run.startedAt.toISOString(),
     finished_at: run.finishedAt?.toISOString() ?? null,
+    heartbeat_at: run.heartbeatAt.toISOString(),
+    stalled: run.status === 'running' && now.getTime() - run.heartbeatAt.getTime() > DEFAULT_STALE_AFTER_MS,
     windows_total: run.windowsTotal,
     windows_done: run.windowsDone,
     records_pulled: run.recordsPulled,
     coverage_end: run.coverageEnd?.toISOString() ?? null,
     counts: run.counts,
+    statuses,
     error: run.error,
   };
 }
@@ -71,6 +88,7 @@ function discrepancyJson(d: StoredDiscrepancy) {
 
 export function createReconcileRouter(options: ReconcileRouteOptions): Router {
   const { deps } = options;
+  const now = options.clock ?? (() => new Date());
   const log = options.logger.child('admin-reconcile');
   const router = express.Router();
   const base = { secret: options.bridgeSecret, db: options.odooDb, types: ['admin'] as const, ...(options.clock ? { clock: options.clock } : {}) };
@@ -87,7 +105,8 @@ export function createReconcileRouter(options: ReconcileRouteOptions): Router {
     const limit = Math.min(Number(req.query['limit'] ?? 20) || 20, 100);
     const before = req.query['before'] ? runId(req.query['before']) : undefined;
     const runs = await deps.store.listRuns({ limit, ...(before ? { beforeId: before } : {}) });
-    res.json({ runs: runs.map(runJson) });
+    const at = now();
+    res.json({ runs: await Promise.all(runs.map((run) => runJson(deps.store, run, at))) });
   });
 
   router.post('/v1/admin/reconcile/runs', need('sync'), async (req, res) => {
@@ -131,25 +150,43 @@ export function createReconcileRouter(options: ReconcileRouteOptions): Router {
     });
     log.info('reconciliation started from the back office', { runId, from: from.toISOString(), to: to.toISOString(), user: tokenOf(res).sub });
     const run = runId === null ? null : await deps.store.getRun(runId);
-    res.status(202).json({ run: run ? runJson(run) : null });
+    res.status(202).json({ run: run ? await runJson(deps.store, run, now()) : null });
   });
 
   router.get('/v1/admin/reconcile/runs/:id/discrepancies', need('read'), async (req, res) => {
     const id = runId(req.params['id']);
     const status = req.query['status'] ? String(req.query['status']) : undefined;
     if (status && !(DISCREPANCY_STATUSES as readonly string[]).includes(status)) throw new ApiError(400, 'BAD_REQUEST', `status must be one of ${DISCREPANCY_STATUSES.join(', ')}`);
+    const kind = req.query['kind'] ? String(req.query['kind']) : undefined;
+    if (kind && !(DISCREPANCY_KINDS as readonly string[]).includes(kind)) throw new ApiError(400, 'BAD_REQUEST', `kind must be one of ${DISCREPANCY_KINDS.join(', ')}`);
+    const limit = req.query['limit'] === undefined ? MAX_PAGE : Number(req.query['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new ApiError(400, 'BAD_REQUEST', `limit must be a whole number from 1 to ${MAX_PAGE}`);
+    const after = req.query['after'] === undefined ? 0 : Number(req.query['after']);
+    if (!Number.isInteger(after) || after < 0) throw new ApiError(400, 'BAD_REQUEST', 'after must be the id of the last discrepancy of the previous page');
     const run = await deps.store.getRun(id);
     if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `no reconciliation run ${id}`);
-    const list = await deps.store.listDiscrepancies(id, status ? { status: status as (typeof DISCREPANCY_STATUSES)[number] } : {});
-    res.json({ run: runJson(run), discrepancies: list.map(discrepancyJson) });
+    const list = await deps.store.listDiscrepancies(id, {
+      limit,
+      afterId: after,
+      ...(status ? { status: status as (typeof DISCREPANCY_STATUSES)[number] } : {}),
+      ...(kind ? { kind: kind as DiscrepancyKind } : {}),
+    });
+    // A full page may have a next one: its `after` is this page's last id.
+    const nextAfter = list.length === limit ? (list[list.length - 1]?.id ?? null) : null;
+    res.json({ run: await runJson(deps.store, run, now()), discrepancies: list.map(discrepancyJson), next_after: nextAfter });
   });
 
   router.get('/v1/admin/reconcile/runs/:id/csv', need('read'), async (req, res) => {
     const id = runId(req.params['id']);
     const run = await deps.store.getRun(id);
     if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `no reconciliation run ${id}`);
-    const csv = discrepanciesToCsv(await deps.store.listDiscrepancies(id));
-    res.type('text/csv; charset=utf-8').attachment(`paypal-reconciliation-${run.from.toISOString().slice(0, 10)}-${run.to.toISOString().slice(0, 10)}.csv`).send(csv);
+    // Every discrepancy, page by page (a month can hold more than one page of them).
+    res.type('text/csv; charset=utf-8').attachment(`paypal-reconciliation-${run.from.toISOString().slice(0, 10)}-${run.to.toISOString().slice(0, 10)}.csv`);
+    let csv = '';
+    await writeRunCsv(deps.store, id, (chunk) => {
+      csv += chunk;
+    });
+    res.send(csv);
   });
 
   router.post('/v1/admin/reconcile/discrepancies/:id/repair', need('sync'), async (req, res) => {

@@ -17,7 +17,7 @@ export {
 export { openReconcileStore } from './open-store.ts';
 export { RunLostError, type PageSaved } from './pull.ts';
 export { repairDiscrepancy, repairOpenDiscrepancies, RepairUnavailableError, type RepairDeps, type RepairOutcome } from './repair.ts';
-export { defaultOwner, runReconciliation, RunInProgressError, type ReconcileDeps, type RunOptions } from './runner.ts';
+export { DEFAULT_STALE_AFTER_MS, defaultOwner, runReconciliation, RunInProgressError, type ReconcileDeps, type RunOptions } from './runner.ts';
 export type { DiscrepancyFilter, DiscrepancySummary, ReconcileStore } from './store.ts';
 export * from './types.ts';
 export { parseRangeBound, splitIntoWindows } from './windows.ts';

@@ -64,7 +64,8 @@ export class RunInProgressError extends Error {
   }
 }
 
-const DEFAULT_STALE_AFTER_MS = 120_000;
+/** A running run whose heartbeat is older than this belongs to a dead process; the next call for its range takes it over. */
+export const DEFAULT_STALE_AFTER_MS = 120_000;
 const RECORD_BATCH = 1000;
 
 export function defaultOwner(): string {

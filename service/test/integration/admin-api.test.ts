@@ -192,4 +192,78 @@ describe('reconciliation from the back office', () => {
     assert.equal(h.odoo!.state().transactions.find((t) => t.reference === fx.reference)?.state, 'done');
     h.sim.resumeDelivery();
   });
+
+  test('discrepancies page by page and by kind; the run counts what repairs changed since; bad parameters are refused', async () => {
+    // Two payments PayPal captured whose events never reached the service.
+    h.sim.pauseDelivery();
+    const paypal = paypalClientFor(h.sim);
+    const captureIds: string[] = [];
+    for (const amount of ['11.00', '12.00']) {
+      const fx = h.odoo!.createSaleOrderWithTransaction({ amount, currency: 'USD' });
+      const order = await paypal.createOrder(
+        { intent: 'CAPTURE', purchase_units: [{ custom_id: fx.reference, invoice_id: `INV-${fx.reference}`, amount: { currency_code: 'USD', value: amount } }] },
+        { requestId: stableRequestId('test', fx.reference, 'create') },
+      );
+      await h.sim.approveOrder(order.id);
+      const captured = await paypal.captureOrder(order.id, { requestId: stableRequestId('test', fx.reference, 'capture') });
+      captureIds.push(captured.purchase_units![0]!.payments!.captures![0]!.id);
+    }
+    try {
+      const day = new Date().toISOString().slice(0, 10);
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      const started = await call('POST', '/v1/admin/reconcile/runs', { from: day, to: tomorrow });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      const runId = started.body['run']['id'] as number;
+      assert.equal(typeof started.body['run']['heartbeat_at'], 'string');
+      await waitFor(async () => (await call('GET', `/v1/admin/reconcile/runs/${runId}/discrepancies?limit=1`)).body['run']?.['status'] === 'completed', 'the run to complete');
+      const path = `/v1/admin/reconcile/runs/${runId}/discrepancies`;
+      type Row = { id: number; kind: string; paypal_id: string; status: string };
+      const ours = (rows: Row[]) => rows.filter((d) => captureIds.includes(d.paypal_id));
+
+      // Page by page, one at a time: every discrepancy once, in order, and a last page that says so.
+      const all = (await call('GET', path)).body;
+      assert.equal(all['next_after'], null, 'everything fits in one page');
+      const everyId = (all['discrepancies'] as Row[]).map((d) => d.id);
+      assert.deepEqual(ours(all['discrepancies'] as Row[]).map((d) => d.kind), ['missing_in_odoo', 'missing_in_odoo']);
+      const paged: number[] = [];
+      for (let after = 0, pages = 0; ; pages++) {
+        assert.ok(pages <= everyId.length, 'paging ends');
+        const page = await call('GET', `${path}?limit=1&after=${after}`);
+        assert.equal(page.status, 200);
+        paged.push(...(page.body['discrepancies'] as Row[]).map((d) => d.id));
+        if (page.body['next_after'] === null) break;
+        after = page.body['next_after'] as number;
+      }
+      assert.deepEqual(paged, everyId);
+      assert.deepEqual((await call('GET', `${path}?kind=missing_in_paypal`)).body['discrepancies'], (all['discrepancies'] as Row[]).filter((d) => d.kind === 'missing_in_paypal'));
+      assert.ok(((await call('GET', `${path}?kind=missing_in_odoo`)).body['discrepancies'] as Row[]).every((d) => d.kind === 'missing_in_odoo'));
+
+      // The run's statuses follow a repair; its counts stay as the match found them.
+      const before = (await call('GET', '/v1/admin/reconcile/runs')).body['runs'].find((r: { id: number }) => r.id === runId);
+      assert.equal(before['stalled'], false);
+      assert.equal(before['statuses']['open'], before['counts']['open']);
+      const target = ours(all['discrepancies'] as Row[])[0]!;
+      const repaired = await call('POST', `/v1/admin/reconcile/discrepancies/${target.id}/repair`, {});
+      assert.equal(repaired.body['discrepancy']['status'], 'repaired', JSON.stringify(repaired.body));
+      const afterRepair = (await call('GET', '/v1/admin/reconcile/runs')).body['runs'].find((r: { id: number }) => r.id === runId);
+      assert.deepEqual(afterRepair['statuses'], { open: before['statuses']['open'] - 1, repaired: before['statuses']['repaired'] + 1, needs_person: before['statuses']['needs_person'] });
+      assert.deepEqual(afterRepair['counts'], before['counts']);
+      assert.deepEqual(ours((await call('GET', `${path}?status=repaired`)).body['discrepancies'] as Row[]).map((d) => d.id), [target.id]);
+
+      // The CSV holds every discrepancy of the run, whatever the page size.
+      const csv = await fetch(`${h.service.url}/v1/admin/reconcile/runs/${runId}/csv`, { headers: { authorization: `Bearer ${token()}` } });
+      const lines = (await csv.text()).trimEnd().split('\r\n');
+      assert.equal(lines.length, everyId.length + 1);
+      for (const captureId of captureIds) assert.ok(lines.some((l) => l.includes(`,${captureId},`)), captureId);
+
+      for (const bad of ['limit=0', 'limit=1001', 'limit=x', 'after=-1', 'kind=fees', 'status=closed']) {
+        const refused = await call('GET', `${path}?${bad}`);
+        assert.equal(refused.status, 400, bad);
+        assert.equal(refused.body['error'], 'BAD_REQUEST');
+      }
+      assert.equal((await call('GET', '/v1/admin/reconcile/runs/999999/discrepancies')).status, 404);
+    } finally {
+      h.sim.resumeDelivery();
+    }
+  });
 });

@@ -46,13 +46,13 @@ after(() => {
 });
 
 test('a missing or malformed setting stops start-up with one message naming every problem', async () => {
-  const proc = npmStart({ DATA_DIR: dataDir, PAYPAL_CLIENT_ID: 'id', PORT: 'x' });
+  const proc = npmStart({ DATA_DIR: dataDir, PAYPAL_CLIENT_ID: 'id', PORT: 'x', ODOO_URL: 'https://odoo.example.com' });
   let stderr = '';
   proc.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise((r) => proc.once('exit', r));
   assert.notEqual(code, 0);
   assert.match(stderr, /The service cannot start: \d+ configuration problems/);
-  for (const key of ['PORT', 'PAYPAL_CLIENT_SECRET', 'PAYPAL_WEBHOOK_ID', 'ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY', 'BRIDGE_SECRET']) {
+  for (const key of ['PORT', 'PAYPAL_CLIENT_SECRET', 'PAYPAL_WEBHOOK_ID', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY', 'BRIDGE_SECRET']) {
     assert.match(stderr, new RegExp(key), `${key} not named`);
   }
   assert.doesNotMatch(stderr, /PAYPAL_CLIENT_ID/);
@@ -87,4 +87,46 @@ test('with SQLite and the PayPal settings it starts, answers /readyz, and stops 
   assert.match(stdout, /"signal":"SIGTERM"/);
   assert.match(stdout, /stopped cleanly/);
   assert.ok(!stdout.includes(sim.clientSecret), 'a secret was logged');
+});
+
+test('with SQLite and only the PayPal settings it starts and takes webhooks in; Odoo-facing APIs say Odoo is not configured', async () => {
+  const env = serviceEnv(sim, await ensureTestPki(testPkiDir()), { dataDir });
+  for (const k of ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY', 'BRIDGE_SECRET']) delete env[k];
+  const proc = npmStart({ ...env, PORT: '0', LOG_LEVEL: 'info' });
+  running.add(proc.pid!);
+  let stdout = '';
+  proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not started: ${stdout}`)), 30_000);
+    proc.stdout.on('data', () => {
+      const line = stdout.split('\n').find((l) => l.includes('PayPal Bridge service started'));
+      if (line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`exited with ${code}: ${stdout}`)));
+  });
+  assert.match(stdout, /Odoo is not configured/);
+  const event = sim.buildEvent('PAYMENT.CAPTURE.COMPLETED', { id: 'CAP-INTAKE-ONLY', status: 'COMPLETED', amount: { currency_code: 'USD', value: '1.00' } });
+  const signed = sim.signEvent(event, { webhookId: env['PAYPAL_WEBHOOK_ID']! });
+  const delivered = await fetch(`http://127.0.0.1:${port}/webhooks/paypal`, { method: 'POST', headers: signed.headers, body: signed.body });
+  assert.equal(delivered.status, 200);
+  const checkout = await fetch(`http://127.0.0.1:${port}/v1/checkout/orders`, { method: 'POST', body: '{}' });
+  assert.equal(checkout.status, 503);
+  assert.equal(((await checkout.json()) as { error: string }).error, 'ODOO_NOT_CONFIGURED');
+  const exited = new Promise((r) => proc.once('exit', r));
+  process.kill(-proc.pid!, 'SIGTERM');
+  await exited;
+  running.delete(proc.pid!);
+  // The event waits in the inbox, not dead: it is applied once Odoo is configured.
+  const { openSqliteStore } = await import('../../src/inbox/sqlite-store.ts');
+  const store = openSqliteStore({ dataDir });
+  try {
+    const stored = await store.get(event.id);
+    assert.equal(stored?.status, 'pending');
+    assert.equal(stored?.attempts, 0);
+  } finally {
+    await store.close();
+  }
 });

@@ -61,7 +61,10 @@ describe('npm run reconcile', () => {
     const unconfigured = await cli(['--from', '2026-10-01', '--to', '2026-10-31'], env);
     assert.equal(unconfigured.code, 2);
     assert.match(unconfigured.stderr, /The reconciliation cannot start: \d+ configuration problems/);
-    assert.match(unconfigured.stderr, /ODOO_URL/);
+    assert.match(unconfigured.stderr, /PAYPAL_CLIENT_ID/);
+    const noOdoo = await cli(['--from', '2026-10-01', '--to', '2026-10-31'], { ...env, PAYPAL_CLIENT_ID: 'id', PAYPAL_CLIENT_SECRET: 'secret', PAYPAL_WEBHOOK_ID: 'WH-1' });
+    assert.equal(noOdoo.code, 2);
+    assert.match(noOdoo.stderr, /Odoo is not configured: set ODOO_URL/);
     const help = await cli(['--help'], process.env);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Exit codes: 0 clean, 1 discrepancies remain/);

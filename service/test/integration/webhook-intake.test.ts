@@ -201,7 +201,7 @@ for (const storeKind of ['sqlite', 'postgres'] as StoreKind[]) {
       }
       const all = JSON.stringify(h.logger.lines);
       assert.ok(!all.includes(h.sim.clientSecret), 'the PayPal client secret appears in the logs');
-      assert.ok(!all.includes(h.config.bridgeSecret), 'the bridge secret appears in the logs');
+      assert.ok(!all.includes(h.config.odoo!.bridgeSecret), 'the bridge secret appears in the logs');
     });
   });
 }

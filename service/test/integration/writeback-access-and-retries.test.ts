@@ -151,7 +151,7 @@ describe('Odoo refusing transiently', () => {
     for (const [what, secret] of [
       ['the Odoo API key', odoo.service.password],
       ['the PayPal client secret', h.sim.clientSecret],
-      ['BRIDGE_SECRET', h.config.bridgeSecret],
+      ['BRIDGE_SECRET', h.config.odoo!.bridgeSecret],
     ] as const) {
       assert.ok(!text.includes(secret), `${what} appears in the logs`);
     }
