@@ -12,8 +12,11 @@
 // administrator group (so a PayPal manager; created once, its password reset on every run),
 // opens PayPal from the Invoicing menu, finds the order by its capture id, refunds part of it,
 // sees the refund transaction and the timeline update, and opens the health panel; and on a
-// transaction form, Odoo's own Capture button and the PayPal panel work on the same payment.
-// Screenshots of the list, the detail pane, the health panel and the form go to e2e/screenshots/.
+// transaction form, Odoo's own Capture button and the PayPal panel work on the same payment; and
+// the Reconciliation tab reconciles the days of the test against PayPal's ledger (the
+// simulator's Transaction Search) and repairs a capture whose webhooks never came, in one click.
+// Screenshots of the list, the detail pane, the health panel, the form and the reconciliation go
+// to e2e/screenshots/.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -24,7 +27,8 @@ import type { Browser, Page } from 'playwright-core';
 import type { OdooClient } from '../service/src/odoo/json-rpc-client.ts';
 import { connectRealOdoo, readPayment, type RealOdoo } from '../service/test/support/real-odoo.ts';
 import { startHarness, waitFor, type Harness } from '../service/test/support/service-harness.ts';
-import { createOrderAtPayPal, paypalSide, settle } from '../service/test/support/writeback.ts';
+import { issueToken } from '../service/src/auth/bridge-token.ts';
+import { createOrderAtPayPal, payAtPayPal, paypalSide, settle } from '../service/test/support/writeback.ts';
 import { browserSuite, launchChromium } from './support/browser.ts';
 import { BUILT_BACKOFFICE_ASSET } from './support/backoffice-server.ts';
 import { isOfflineNoise, logIn } from './support/real-odoo.ts';
@@ -238,6 +242,101 @@ if (!url) {
         await waitFor(async () => (await panel.locator('.o_paypal_capture_form').count()) === 0, 'the panel to offer no capture', 60_000);
         assert.deepEqual(errors, []);
         await context.close();
+      });
+
+      test("reconciliation: the accountant reconciles the test's days from the Reconciliation tab; this PayPal's payments agree with Odoo but for a capture whose webhooks never came, repaired in one click", async () => {
+        // A paid order, as the checkout pays it.
+        const side = paypalSide(harness.sim);
+        const paid = await odoo.target.createSaleOrderWithTransaction({ amount: '18.00' });
+        const paidOrder = await createOrderAtPayPal(side, { reference: paid.reference, amount: '18.00' });
+        await harness.sim.approveOrder(paidOrder);
+        const finished = await harness.service.sync.finishOrder(paidOrder, { reference: paid.reference });
+        assert.equal(finished.state, 'done', finished.detail);
+        await settle(harness, 'the capture webhooks to be applied', 240_000);
+        await odoo.assertProviderIsOurs();
+        // A payment PayPal captured whose webhooks never reached the service: Odoo's transaction is still a draft.
+        const lost = await odoo.target.createSaleOrderWithTransaction({ amount: '27.00' });
+        harness.sim.pauseDelivery();
+        try {
+          const { captureId } = await payAtPayPal(side, { reference: lost.reference, amount: '27.00' });
+          assert.equal((await readPayment(odoo.admin, lost.txId, lost.saleOrderId, lost.partnerId)).tx.state, 'draft');
+
+          const accountant = await ensureAccountant(odoo.admin);
+          const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+          const page = await context.newPage();
+          const errors: string[] = [];
+          page.on('console', (m) => {
+            if (m.type() === 'error' && !isOfflineNoise(m.text())) errors.push(m.text());
+          });
+          page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message}`));
+          await logIn(page, url, accountant.login, accountant.password);
+          await page.goto(`${url}/odoo/paypal`, { waitUntil: 'domcontentloaded' });
+          await assertServesCurrentBuild(page);
+          await page.locator('.o_paypal_tab_reconcile').click();
+          await page.locator('.o_paypal_reconcile_form').waitFor({ timeout: 60_000 });
+
+          // Yesterday and today, UTC days as PayPal counts them, both included.
+          const day = 86_400_000;
+          const today = new Date().toISOString().slice(0, 10);
+          const yesterday = new Date(Date.now() - day).toISOString().slice(0, 10);
+          await page.locator('.o_paypal_reconcile_from').fill(yesterday);
+          await page.locator('.o_paypal_reconcile_to').fill(today);
+          const started = page.waitForResponse((r) => r.url() === `${harness.service.url}/v1/admin/reconcile/runs` && r.request().method() === 'POST');
+          await page.locator('.o_paypal_reconcile_start').click();
+          const runId = ((await (await started).json()) as { run: { id: number } }).run.id;
+          const row = page.locator(`.o_paypal_run_row[data-run-id="${runId}"]`);
+          await page.locator(`.o_paypal_run_row[data-run-id="${runId}"][data-status="completed"]`).waitFor({ timeout: 300_000 });
+
+          // What the run found, read from the service: this simulator's payments (every one this
+          // file made) agree with Odoo, but for the capture whose webhooks never came. Odoo's other
+          // PayPal transactions of these days were paid at other PayPal simulators (earlier runs):
+          // this PayPal does not know them.
+          const now = Math.floor(Date.now() / 1000);
+          const adminToken = issueToken(odoo.bridgeSecret, { typ: 'admin', sub: odoo.adminUid, db: odoo.db, scp: ['read'], iat: now, exp: now + 600 });
+          type Found = { id: number; kind: string; status: string; action: string | null; paypal_id: string | null; reference: string | null };
+          const found: Found[] = [];
+          for (let after = 0; ; ) {
+            const response = await fetch(`${harness.service.url}/v1/admin/reconcile/runs/${runId}/discrepancies?limit=1000&after=${after}`, { headers: { authorization: `Bearer ${adminToken}` } });
+            const body = (await response.json()) as { discrepancies: Found[]; next_after: number | null };
+            found.push(...body.discrepancies);
+            if (body.next_after === null) break;
+            after = body.next_after;
+          }
+          const state = harness.sim.state;
+          const ours = (id: string | null) => !!id && (state.captures.has(id) || state.refunds.has(id) || state.authorizations.has(id));
+          const planted = found.filter((d) => d.paypal_id === captureId);
+          assert.deepEqual(planted.map((d) => [d.kind, d.status, d.action, d.reference]), [['missing_in_odoo', 'open', 'sync_capture', lost.reference]]);
+          const others = found.filter((d) => d.paypal_id !== captureId);
+          assert.deepEqual(others.filter((d) => d.kind !== 'missing_in_paypal' || ours(d.paypal_id) || d.reference === paid.reference), [], 'nothing else about this PayPal\'s payments');
+          assert.equal(await text(page, `.o_paypal_run_row[data-run-id="${runId}"] .o_paypal_run_open`), '1');
+
+          // The planted one, found with the kind filter, repaired in one click.
+          await page.locator('.o_paypal_kind_filter').selectOption('missing_in_odoo');
+          const lostRow = page.locator(`.o_paypal_discrepancy[data-paypal-id="${captureId}"]`);
+          await lostRow.waitFor({ timeout: 60_000 });
+          assert.equal(await text(page, `.o_paypal_discrepancy[data-paypal-id="${captureId}"] .o_paypal_discrepancy_reference`), lost.reference);
+          await lostRow.locator('.o_paypal_repair').click();
+          const dialog = page.locator('.o_dialog .modal');
+          await dialog.waitFor();
+          assert.match(await text(page, '.o_dialog .modal-body'), new RegExp(`Read capture ${captureId} at PayPal and book it in Odoo`));
+          await dialog.locator('.modal-footer .btn-primary').click();
+          await page.locator('.o_notification').filter({ hasText: new RegExp(`Missing in Odoo ${captureId} repaired`) }).waitFor({ timeout: 120_000 });
+          await waitFor(async () => (await lostRow.getAttribute('data-status')) === 'repaired', 'the row to say repaired', 60_000);
+          const repaired = await readPayment(odoo.admin, lost.txId, lost.saleOrderId, lost.partnerId);
+          assert.equal(repaired.tx.state, 'done');
+          assert.equal(repaired.tx.paypal_capture_id, captureId);
+          await waitFor(async () => (await text(page, `.o_paypal_run_row[data-run-id="${runId}"] .o_paypal_run_repaired`)) === '1', 'the run to count the repair', 60_000);
+          assert.equal(await text(page, `.o_paypal_run_row[data-run-id="${runId}"] .o_paypal_run_open`), '0');
+
+          await page.locator('.o_paypal_kind_filter').selectOption('');
+          await page.locator('.o_paypal_discrepancy').first().waitFor();
+          await row.scrollIntoViewIfNeeded();
+          await page.screenshot({ path: path.join(SCREENSHOTS, 'real-odoo-reconciliation.png') });
+          assert.deepEqual(errors, []);
+          await context.close();
+        } finally {
+          harness.sim.resumeDelivery();
+        }
       });
     });
   });

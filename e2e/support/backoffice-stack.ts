@@ -12,6 +12,7 @@ import { startPayPalSimulator, type PayPalSimulator } from '../../service/sim/pa
 import { ensureTestPki, testPkiDir } from '../../service/sim/pki.ts';
 import { issueToken } from '../../service/src/auth/bridge-token.ts';
 import { stableRequestId } from '../../service/src/paypal/index.ts';
+import { createEventHandlers } from '../../service/src/sync/event-handlers.ts';
 import { paypalClientFor } from '../../service/test/support/lifecycles.ts';
 import { startHarness, TEST_BRIDGE_SECRET, waitFor, type Harness } from '../../service/test/support/service-harness.ts';
 import { ADMIN_SCOPES, startBackofficeServer, type BackofficeServer } from './backoffice-server.ts';
@@ -52,12 +53,30 @@ export interface BackofficeStack {
   close(): Promise<void>;
 }
 
-export async function startBackofficeStack(): Promise<BackofficeStack> {
+export interface BackofficeStackOptions {
+  /** More of the service's environment (e.g. RECONCILE_HOUR_UTC=off, so that no daily run comes in between). */
+  env?: Record<string, string>;
+  /**
+   * How long the production event handlers let the shopper's browser capture an approved order
+   * before CHECKOUT.ORDER.APPROVED finishes it (default: the production 30 s). 0 lets a test wait
+   * until every event of its payments was applied.
+   */
+  browserHeadStartMs?: number;
+}
+
+export async function startBackofficeStack(options: BackofficeStackOptions = {}): Promise<BackofficeStack> {
   const pki = await ensureTestPki(testPkiDir());
   const paypal = await startPayPalSimulator({ pki });
   const odoo = await startOdooSim();
   const web = await startBackofficeServer({ odoo, bridgeSecret: TEST_BRIDGE_SECRET });
-  const harness = await startHarness({ sim: paypal, odoo, subscribe: true, env: { BRIDGE_ALLOWED_ORIGINS: web.url } });
+  const headStart = options.browserHeadStartMs;
+  const harness = await startHarness({
+    sim: paypal,
+    odoo,
+    subscribe: true,
+    env: { ...options.env, BRIDGE_ALLOWED_ORIGINS: web.url },
+    ...(headStart === undefined ? {} : { overrides: { registry: ({ sync }) => createEventHandlers(sync, { browserHeadStartMs: headStart }) } }),
+  });
   web.setServiceUrl(harness.service.url);
   const browser = await launchChromium();
   const contexts = new Set<BrowserContext>();

@@ -79,6 +79,13 @@ export interface AdminApi {
   deadEvents(limit?: number): Promise<DeadEvent[]>;
   replay(eventId: string): Promise<{ event_id: string; status: string }>;
   health(hours?: number): Promise<Health>;
+  /** Any other admin endpoint answering JSON (`path` from /v1/admin/…, query included). */
+  call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /**
+   * A file the service serves (a CSV export), fetched with the token in the Authorization header:
+   * never put the token in a URL, where logs and the browser's history would keep it.
+   */
+  download(path: string): Promise<Blob>;
 }
 
 export interface AdminApiOptions {
@@ -115,7 +122,7 @@ export function createAdminApi(session: AdminSession, options: AdminApiOptions =
     }
   }
 
-  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function authorized(method: 'GET' | 'POST', path: string, body: unknown): Promise<Response> {
     let info = await session.current();
     let response = await send(method, path, body, info.service_url, info.token);
     if (response.status === 401) {
@@ -124,6 +131,11 @@ export function createAdminApi(session: AdminSession, options: AdminApiOptions =
       info = await session.current();
       response = await send(method, path, body, info.service_url, info.token);
     }
+    return response;
+  }
+
+  /** The JSON object the service answered, or the error it reported. */
+  async function readJson<T>(response: Response): Promise<T> {
     const status = response.status;
     const parsed: unknown = await response.json().catch(() => undefined);
     const json = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Json) : undefined;
@@ -141,6 +153,10 @@ export function createAdminApi(session: AdminSession, options: AdminApiOptions =
     return json as T;
   }
 
+  async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return readJson<T>(await authorized(method, path, body));
+  }
+
   const tx = (reference: string, action: string) => `/v1/admin/transactions/${encodeURIComponent(reference)}/${action}`;
 
   return {
@@ -156,6 +172,13 @@ export function createAdminApi(session: AdminSession, options: AdminApiOptions =
     },
     replay: (eventId) => request('POST', `/v1/admin/events/${encodeURIComponent(eventId)}/replay`, {}),
     health: (hours = 24) => request('GET', `/v1/admin/health?hours=${hours}`),
+    call: (method, path, body) => request(method, path, body),
+    async download(path) {
+      const response = await authorized('GET', path, undefined);
+      // Errors come as JSON, as for every other request.
+      if (!response.ok) return readJson<never>(response);
+      return response.blob();
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 // The "PayPal" client action (tag paypal_bridge.backoffice, URL /odoo/paypal): a control
-// panel-like header (title, search box, pager, tabs) over three tabs: the PayPal transactions
+// panel-like header (title, search box, pager, tabs) over four tabs: the PayPal transactions
 // (server-side paging, sorting and filters through the ORM, a detail pane with the actions), the
-// disputes (nearest deadline first) and the service's health.
+// disputes (nearest deadline first), the reconciliation with PayPal's ledger and the service's
+// health.
 import { _t, Component, onWillStart, user, useExternalListener, useService, useState, xml } from './odoo.ts';
 import type { ORM } from '@web/core/orm_service';
 import { errorText } from './admin-env.ts';
@@ -10,10 +11,11 @@ import { emptyFilters, SORTABLE, TX_STATES, type SortField, type TxFilters } fro
 import { PayPalHealthPanel } from './health-panel.ts';
 import { formatDateTime, refundStatusLabel, stateBadge, stateLabel } from './labels.ts';
 import { displayMoney, toMinor } from './money.ts';
+import { PayPalReconcilePanel } from './reconcile-panel.ts';
 import { PayPalTransactionPanel } from './transaction-panel.ts';
 import { currencyOf, loadTransactionPage, PAGE_SIZE, type TxRow } from './transactions.ts';
 
-type Tab = 'transactions' | 'disputes' | 'health';
+type Tab = 'transactions' | 'disputes' | 'reconcile' | 'health';
 
 /** The filters typed in boxes, applied when the box is left (change). */
 type DraftKey = 'dateFrom' | 'dateTo' | 'amountMin' | 'amountMax';
@@ -44,6 +46,7 @@ function texts() {
     title: _t('PayPal'),
     transactions: _t('Transactions'),
     disputes: _t('Disputes'),
+    reconcile: _t('Reconciliation'),
     health: _t('Health'),
     searchPlaceholder: _t('Search a reference, PayPal order/capture/refund id, payer id or e-mail'),
     search: _t('Search'),
@@ -167,11 +170,12 @@ export class PayPalBackoffice extends Component {
           </aside>
         </div>
         <div t-elif="state.tab === 'disputes'" class="p-3"><PayPalDisputesList onOpenTransaction.bind="openFromDispute"/></div>
+        <div t-elif="state.tab === 'reconcile'" class="p-3"><PayPalReconcilePanel onOpenTransaction.bind="select"/></div>
         <div t-else="" class="p-3"><PayPalHealthPanel/></div>
       </div>
     </div>`;
 
-  static components = { PayPalTransactionPanel, PayPalDisputesList, PayPalHealthPanel };
+  static components = { PayPalTransactionPanel, PayPalDisputesList, PayPalReconcilePanel, PayPalHealthPanel };
   // Odoo's action service passes action, actionId, updateActionState, className...
   static override props = ['*'];
 
@@ -193,6 +197,7 @@ export class PayPalBackoffice extends Component {
     this.tabs = [
       { id: 'transactions', label: t.transactions },
       { id: 'disputes', label: t.disputes },
+      { id: 'reconcile', label: t.reconcile },
       { id: 'health', label: t.health },
     ];
     this.toggles = [

@@ -16,3 +16,4 @@ export { PayPalBackoffice, PayPalTransactionWidget };
 export { PayPalTransactionPanel } from './transaction-panel.ts';
 export { PayPalHealthPanel } from './health-panel.ts';
 export { PayPalDisputesList } from './disputes-list.ts';
+export { PayPalReconcilePanel } from './reconcile-panel.ts';
