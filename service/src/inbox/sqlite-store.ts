@@ -19,7 +19,8 @@
 // by the claim index); the store returns Dates.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
+import { SqliteDatabase } from '../shared/sqlite-database.ts';
 import { SQLITE_MIGRATIONS } from './schema.ts';
 import {
   activityBuckets,
@@ -87,75 +88,29 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteInboxStore {
 export class SqliteInboxStore implements InboxStore {
   readonly kind = 'sqlite' as const;
   readonly file: string;
-  private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
-  private closed = false;
+  private readonly sql: SqliteDatabase;
 
   constructor(file: string, busyTimeoutMs: number) {
     this.file = file;
-    try {
-      this.db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs });
-    } catch (err) {
-      throw new Error(`Cannot open the SQLite inbox at ${file}: ${(err as Error).message}. Check that DATA_DIR exists and is writable.`, { cause: err });
-    }
-    // WAL lets readers (admin API, metrics) work while the worker writes; FULL makes every commit
-    // durable before it returns.
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = FULL');
-    this.db.exec('PRAGMA foreign_keys = ON');
+    this.sql = new SqliteDatabase(file, { busyTimeoutMs, label: 'the SQLite inbox' });
   }
 
-  /** A prepared statement, compiled once per SQL text and reused. */
   private stmt(sql: string): StatementSync {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
-  /** FULL (fsync at commit) or NORMAL; see the header. Switched only when it changes. */
-  private synchronous: 'FULL' | 'NORMAL' = 'FULL';
-
-  private durability(mode: 'FULL' | 'NORMAL'): void {
-    if (this.synchronous === mode) return;
-    this.db.exec(`PRAGMA synchronous = ${mode}`);
-    this.synchronous = mode;
+    return this.sql.stmt(sql);
   }
 
   /**
-   * Runs `fn` in one write transaction (BEGIN IMMEDIATE: the write lock is taken up front).
-   * `durable`: committed with an fsync (events, operator actions) rather than the worker's
-   * crash-safe but not power-cut-safe bookkeeping.
+   * One write transaction. `durable`: committed with an fsync (events, operator actions) rather
+   * than the worker's crash-safe but not power-cut-safe bookkeeping (see the header).
    */
   private transaction<T>(fn: () => T, durable = false): T {
-    if (this.closed) throw new Error('The SQLite inbox is closed');
-    this.durability(durable ? 'FULL' : 'NORMAL');
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw err;
-    }
+    return this.sql.transaction(fn, durable);
   }
 
   async migrate(): Promise<void> {
-    this.transaction(() => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
-      const row = this.db.prepare('SELECT coalesce(max(version), 0) AS version FROM schema_migrations').get() as Row;
-      const current = Number(row['version']);
-      for (const m of SQLITE_MIGRATIONS) {
-        if (m.version <= current) continue;
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
-      }
-    }, true);
+    this.sql.migrate('schema_migrations', SQLITE_MIGRATIONS);
     // Refreshes the planner's statistics where they are missing or stale (cheap, bounded).
-    this.db.exec('PRAGMA optimize=0x10002');
+    this.sql.exec('PRAGMA optimize=0x10002');
   }
 
   async insertMany(events: readonly NewInboxEvent[]): Promise<InsertResult[]> {
@@ -286,8 +241,7 @@ export class SqliteInboxStore implements InboxStore {
 
   /** One UPDATE of one leased row: a single statement is its own durable transaction. */
   private changedOne(sql: string, params: Record<string, SQLInputValue>): boolean {
-    if (this.closed) throw new Error('The SQLite inbox is closed');
-    this.durability('NORMAL');
+    this.sql.durability('NORMAL');
     return Number(this.stmt(sql).run(params).changes) === 1;
   }
 
@@ -433,16 +387,13 @@ export class SqliteInboxStore implements InboxStore {
   }
 
   async ping(): Promise<void> {
-    if (this.closed) throw new Error('The SQLite inbox is closed');
     this.stmt('SELECT 1').get();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.statements.clear();
-    this.db.close();
+    this.sql.close();
   }
+
 }
 
 function ms(date: Date | undefined): number {

@@ -4,7 +4,8 @@
 // front, so another process on the same file waits (busy timeout) instead of failing mid-way.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
+import { SqliteDatabase } from '../shared/sqlite-database.ts';
 import { RECONCILE_SQLITE_MIGRATIONS } from './schema.ts';
 import {
   discrepancySubject,
@@ -113,54 +114,25 @@ function toDiscrepancy(r: Row): StoredDiscrepancy {
 export class SqliteReconcileStore implements ReconcileStore {
   readonly kind = 'sqlite' as const;
   readonly file: string;
-  private readonly db: DatabaseSync;
-  private readonly statements = new Map<string, StatementSync>();
-  private closed = false;
+  private readonly sql: SqliteDatabase;
 
   constructor(file: string, busyTimeoutMs: number) {
     this.file = file;
-    try {
-      this.db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: busyTimeoutMs });
-    } catch (err) {
-      throw new Error(`Cannot open the SQLite database at ${file}: ${(err as Error).message}. Check that DATA_DIR exists and is writable.`, { cause: err });
-    }
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = FULL');
+    this.sql = new SqliteDatabase(file, { busyTimeoutMs, label: 'the reconciliation store' });
   }
 
   private stmt(sql: string): StatementSync {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+    return this.sql.stmt(sql);
   }
 
   private transaction<T>(fn: () => T): T {
-    if (this.closed) throw new Error('The reconciliation store is closed');
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = fn();
-      this.db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (this.db.isTransaction) this.db.exec('ROLLBACK');
-      throw err;
-    }
+    return this.sql.transaction(fn);
   }
 
   async migrate(): Promise<void> {
-    this.transaction(() => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS reconcile_schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
-      const current = Number((this.db.prepare('SELECT coalesce(max(version), 0) AS v FROM reconcile_schema_migrations').get() as Row)['v']);
-      for (const m of RECONCILE_SQLITE_MIGRATIONS) {
-        if (m.version <= current) continue;
-        this.db.exec(m.sql);
-        this.db.prepare('INSERT INTO reconcile_schema_migrations (version, applied_at) VALUES (?, ?)').run(m.version, Date.now());
-      }
-    });
+    this.sql.migrate('reconcile_schema_migrations', RECONCILE_SQLITE_MIGRATIONS);
   }
+
 
   async createRun(input: { from: Date; to: Date; windows: readonly QueryWindow[]; owner: string; now: Date }): Promise<ReconcileRun> {
     const id = this.transaction(() => {
@@ -229,7 +201,7 @@ export class SqliteReconcileStore implements ReconcileStore {
     if (patch.counts !== undefined) (sets.push('counts = ?'), params.push(patch.counts === null ? null : JSON.stringify(patch.counts)));
     if (patch.error !== undefined) (sets.push('error = ?'), params.push(patch.error));
     if (patch.finishedAt !== undefined) (sets.push('finished_at = ?'), params.push(ms(patch.finishedAt)));
-    const { changes } = this.transaction(() => this.db.prepare(`UPDATE reconcile_runs SET ${sets.join(', ')} WHERE id = ? AND owner = ?`).run(...params, id, owner));
+    const { changes } = this.transaction(() => this.sql.prepare(`UPDATE reconcile_runs SET ${sets.join(', ')} WHERE id = ? AND owner = ?`).run(...params, id, owner));
     return Number(changes) === 1;
   }
 
@@ -338,7 +310,7 @@ export class SqliteReconcileStore implements ReconcileStore {
       params.push(filter.kind);
     }
     params.push(listLimit(filter.limit));
-    const rows = this.db.prepare(`SELECT ${DISCREPANCY_COLUMNS} FROM reconcile_discrepancies WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params) as Row[];
+    const rows = this.sql.prepare(`SELECT ${DISCREPANCY_COLUMNS} FROM reconcile_discrepancies WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`).all(...params) as Row[];
     return rows.map(toDiscrepancy);
   }
 
@@ -350,7 +322,7 @@ export class SqliteReconcileStore implements ReconcileStore {
   async updateDiscrepancy(id: number, change: { from: readonly string[]; status: string; repairNote: string; now: Date }): Promise<boolean> {
     if (change.from.length === 0) return false;
     const { changes } = this.transaction(() =>
-      this.db
+      this.sql
         .prepare(`UPDATE reconcile_discrepancies SET status = ?, repair_note = ?, updated_at = ? WHERE id = ? AND status IN (${change.from.map(() => '?').join(', ')})`)
         .run(change.status, change.repairNote, change.now.getTime(), id, ...change.from),
     );
@@ -372,8 +344,7 @@ export class SqliteReconcileStore implements ReconcileStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.db.close();
+    this.sql.close();
   }
+
 }
