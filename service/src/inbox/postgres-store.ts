@@ -17,6 +17,7 @@
 // other. A single global claim lock would have been simpler but turns every claim of every
 // instance into a queue, which is what SKIP LOCKED is there to avoid.
 import pg from 'pg';
+import { inTransaction, migratePostgres } from '../shared/postgres-database.ts';
 import type { Logger } from '../shared/logger.ts';
 import { POSTGRES_MIGRATIONS } from './schema.ts';
 import {
@@ -102,39 +103,12 @@ export class PostgresInboxStore implements InboxStore {
     });
   }
 
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      // Explicit: the claim's correctness relies on a fresh snapshot per statement.
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      // A connection that cannot even roll back is discarded rather than handed to the next caller.
-      client.release(broken);
-    }
+  private transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async migrate(): Promise<void> {
-    await this.transaction(async (client) => {
-      // Several instances may start together: one migrates, the others wait and find it done.
-      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_NAMESPACE_MIGRATE]);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)');
-      const { rows } = await client.query<{ version: number }>('SELECT coalesce(max(version), 0)::int AS version FROM schema_migrations');
-      const current = rows[0]?.version ?? 0;
-      for (const m of POSTGRES_MIGRATIONS) {
-        if (m.version <= current) continue;
-        await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())', [m.version]);
-      }
-    });
+    await migratePostgres(this.pool, 'schema_migrations', LOCK_NAMESPACE_MIGRATE, POSTGRES_MIGRATIONS);
   }
 
   async insertMany(events: readonly NewInboxEvent[]): Promise<InsertResult[]> {

@@ -3,6 +3,7 @@
 // the window's progress; ownership checks are part of each write, so a process that lost its run
 // (its heartbeat went stale and another took over) cannot write into it any more.
 import pg from 'pg';
+import { inTransaction, migratePostgres } from '../shared/postgres-database.ts';
 import { RECONCILE_POSTGRES_MIGRATIONS } from './schema.ts';
 import {
   discrepancySubject,
@@ -108,36 +109,12 @@ export class PostgresReconcileStore implements ReconcileStore {
     this.pool.on('error', () => undefined);
   }
 
-  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+  private transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async migrate(): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [LOCK_NAMESPACE_RECONCILE_MIGRATE]);
-      await client.query('CREATE TABLE IF NOT EXISTS reconcile_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL)');
-      const { rows } = await client.query<{ v: number }>('SELECT coalesce(max(version), 0)::int AS v FROM reconcile_schema_migrations');
-      const current = rows[0]?.v ?? 0;
-      for (const m of RECONCILE_POSTGRES_MIGRATIONS) {
-        if (m.version <= current) continue;
-        await client.query(m.sql);
-        await client.query('INSERT INTO reconcile_schema_migrations (version, applied_at) VALUES ($1, now())', [m.version]);
-      }
-    });
+    await migratePostgres(this.pool, 'reconcile_schema_migrations', LOCK_NAMESPACE_RECONCILE_MIGRATE, RECONCILE_POSTGRES_MIGRATIONS);
   }
 
   async createRun(input: { from: Date; to: Date; windows: readonly QueryWindow[]; owner: string; now: Date }): Promise<ReconcileRun> {
