@@ -14,7 +14,7 @@
 //
 // Payment codes are a capture only when money came in: the same codes with a negative amount are
 // payments the account sent (a subscription it paid, a MassPay), not sales.
-import { isNegative, isZero } from './decimal.ts';
+import { isNegative, isZero } from '../shared/decimal.ts';
 
 export type RecordKind = 'capture' | 'refund' | 'reversal' | 'dispute_hold' | 'dispute_release' | 'fee' | 'other';
 export const RECORD_KINDS: readonly RecordKind[] = ['capture', 'refund', 'reversal', 'dispute_hold', 'dispute_release', 'fee', 'other'];

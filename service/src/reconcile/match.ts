@@ -15,7 +15,7 @@
 //   state (PayPal's report is older than Odoo's news), and is not expected in the report at all.
 // - Dispute holds and releases move money inside PayPal only, and fees not tied to a payment have
 //   no Odoo counterpart: they are counted, not compared.
-import { absDecimal, isZero, sameAmount } from './decimal.ts';
+import { absDecimal, isZero, sameAmount } from '../shared/decimal.ts';
 import { RECORD_KINDS, type RecordKind } from './event-codes.ts';
 import type { ReconcileRecord } from './odoo-reconcile-api.ts';
 import { DISCREPANCY_KINDS, type Discrepancy, type DiscrepancyKind, type PayPalRecord, type RepairAction, type RunCounts, type SideValues } from './types.ts';

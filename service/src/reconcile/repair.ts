@@ -20,7 +20,7 @@ import type { InboxStore } from '../inbox/types.ts';
 import type { PayPalRefund } from '../paypal/schemas.ts';
 import { isRetryable } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
-import { absDecimal } from './decimal.ts';
+import { absDecimal } from '../shared/decimal.ts';
 import { stillDiscrepant } from './match.ts';
 import type { ReconcileOdooApi, ReconcileRecord } from './odoo-reconcile-api.ts';
 import type { ReconcileStore } from './store.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { absDecimal, addDecimal, compareDecimal, sameAmount } from './decimal.ts';
+import { absDecimal, addDecimal, compareDecimal, sameAmount } from '../shared/decimal.ts';
 import { classifyEventCode } from './event-codes.ts';
 import { recordKey, toPayPalRecord, UnreadableRecordError } from './paypal-records.ts';
 import { parsePayPalDate, parseRangeBound, splitIntoWindows } from './windows.ts';

@@ -1,4 +1,4 @@
-// Exact decimal amounts for comparisons "to the cent": PayPal and Odoo both send amounts as decimal
+// Exact decimal amounts, "to the cent": PayPal and Odoo both send amounts as decimal
 // strings, possibly with different numbers of decimals for the same value ("1000" JPY at PayPal,
 // "1000.00" HUF in Odoo). Values are compared as scaled integers, never as floats.
 
