@@ -8,7 +8,12 @@ import { RECONCILE_POSTGRES_MIGRATIONS } from './schema.ts';
 import {
   discrepancySubject,
   listLimit,
-  parseJsonObject,
+  DISCREPANCY_COLUMNS,
+  RECORD_COLUMNS,
+  RUN_COLUMNS,
+  toDiscrepancy,
+  toRecord,
+  toRun,
   statusList,
   type DiscrepancyFilter,
   type DiscrepancySummary,
@@ -24,72 +29,6 @@ import type { QueryWindow } from './windows.ts';
 const LOCK_NAMESPACE_RECONCILE_MIGRATE = 0x70706233;
 
 type Row = Record<string, unknown>;
-
-const RUN_COLUMNS =
-  'id, range_from, range_to, status, phase, owner, heartbeat_at, started_at, finished_at, windows_total, windows_done, pages_done, records_pulled, last_refreshed_at, coverage_end, counts, error';
-const RECORD_COLUMNS = 'transaction_id, event_code, kind, status, currency, amount, fee, reference_id, invoice_id, custom_field, initiated_at, updated_at';
-const DISCREPANCY_COLUMNS = 'id, run_id, kind, status, action, paypal_id, event_code, reference, paypal, odoo, note, repair_note, created_at, updated_at';
-
-const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as Date));
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function toRun(r: Row): ReconcileRun {
-  return {
-    id: Number(r['id']),
-    from: new Date(r['range_from'] as Date),
-    to: new Date(r['range_to'] as Date),
-    status: r['status'] as ReconcileRun['status'],
-    phase: r['phase'] as ReconcileRun['phase'],
-    owner: String(r['owner']),
-    heartbeatAt: new Date(r['heartbeat_at'] as Date),
-    startedAt: new Date(r['started_at'] as Date),
-    finishedAt: dateOrNull(r['finished_at']),
-    windowsTotal: Number(r['windows_total']),
-    windowsDone: Number(r['windows_done']),
-    pagesDone: Number(r['pages_done']),
-    recordsPulled: Number(r['records_pulled']),
-    lastRefreshedAt: dateOrNull(r['last_refreshed_at']),
-    coverageEnd: dateOrNull(r['coverage_end']),
-    counts: parseJsonObject<RunCounts>(r['counts']),
-    error: text(r['error']),
-  };
-}
-
-function toRecord(r: Row): PayPalRecord {
-  return {
-    transactionId: String(r['transaction_id']),
-    eventCode: String(r['event_code']),
-    kind: r['kind'] as PayPalRecord['kind'],
-    status: String(r['status']),
-    currency: String(r['currency']),
-    amount: String(r['amount']),
-    fee: text(r['fee']),
-    referenceId: text(r['reference_id']),
-    invoiceId: text(r['invoice_id']),
-    customField: text(r['custom_field']),
-    initiatedAt: new Date(r['initiated_at'] as Date),
-    updatedAt: new Date(r['updated_at'] as Date),
-  };
-}
-
-function toDiscrepancy(r: Row): StoredDiscrepancy {
-  return {
-    id: Number(r['id']),
-    runId: Number(r['run_id']),
-    kind: r['kind'] as StoredDiscrepancy['kind'],
-    status: r['status'] as StoredDiscrepancy['status'],
-    action: (r['action'] ?? null) as StoredDiscrepancy['action'],
-    paypalId: text(r['paypal_id']),
-    eventCode: text(r['event_code']),
-    reference: text(r['reference']),
-    paypal: parseJsonObject(r['paypal']),
-    odoo: parseJsonObject(r['odoo']),
-    note: String(r['note']),
-    repairNote: text(r['repair_note']),
-    createdAt: new Date(r['created_at'] as Date),
-    updatedAt: new Date(r['updated_at'] as Date),
-  };
-}
 
 export class PostgresReconcileStore implements ReconcileStore {
   readonly kind = 'postgres' as const;

@@ -10,7 +10,13 @@ import { RECONCILE_SQLITE_MIGRATIONS } from './schema.ts';
 import {
   discrepancySubject,
   listLimit,
-  parseJsonObject,
+  DISCREPANCY_COLUMNS,
+  RECORD_COLUMNS,
+  RUN_COLUMNS,
+  toDiscrepancy,
+  toRecord,
+  storedTime,
+  toRun,
   statusList,
   type DiscrepancyFilter,
   type DiscrepancySummary,
@@ -42,73 +48,6 @@ export function openSqliteReconcileStore(options: SqliteReconcileStoreOptions): 
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   }
   return new SqliteReconcileStore(file, options.busyTimeoutMs ?? 5000);
-}
-
-const RUN_COLUMNS =
-  'id, range_from, range_to, status, phase, owner, heartbeat_at, started_at, finished_at, windows_total, windows_done, pages_done, records_pulled, last_refreshed_at, coverage_end, counts, error';
-const RECORD_COLUMNS = 'transaction_id, event_code, kind, status, currency, amount, fee, reference_id, invoice_id, custom_field, initiated_at, updated_at';
-const DISCREPANCY_COLUMNS = 'id, run_id, kind, status, action, paypal_id, event_code, reference, paypal, odoo, note, repair_note, created_at, updated_at';
-
-const date = (v: unknown): Date => new Date(Number(v));
-const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(Number(v)));
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-
-function toRun(r: Row): ReconcileRun {
-  return {
-    id: Number(r['id']),
-    from: date(r['range_from']),
-    to: date(r['range_to']),
-    status: r['status'] as ReconcileRun['status'],
-    phase: r['phase'] as ReconcileRun['phase'],
-    owner: String(r['owner']),
-    heartbeatAt: date(r['heartbeat_at']),
-    startedAt: date(r['started_at']),
-    finishedAt: dateOrNull(r['finished_at']),
-    windowsTotal: Number(r['windows_total']),
-    windowsDone: Number(r['windows_done']),
-    pagesDone: Number(r['pages_done']),
-    recordsPulled: Number(r['records_pulled']),
-    lastRefreshedAt: dateOrNull(r['last_refreshed_at']),
-    coverageEnd: dateOrNull(r['coverage_end']),
-    counts: parseJsonObject<RunCounts>(r['counts']),
-    error: text(r['error']),
-  };
-}
-
-function toRecord(r: Row): PayPalRecord {
-  return {
-    transactionId: String(r['transaction_id']),
-    eventCode: String(r['event_code']),
-    kind: r['kind'] as PayPalRecord['kind'],
-    status: String(r['status']),
-    currency: String(r['currency']),
-    amount: String(r['amount']),
-    fee: text(r['fee']),
-    referenceId: text(r['reference_id']),
-    invoiceId: text(r['invoice_id']),
-    customField: text(r['custom_field']),
-    initiatedAt: date(r['initiated_at']),
-    updatedAt: date(r['updated_at']),
-  };
-}
-
-function toDiscrepancy(r: Row): StoredDiscrepancy {
-  return {
-    id: Number(r['id']),
-    runId: Number(r['run_id']),
-    kind: r['kind'] as StoredDiscrepancy['kind'],
-    status: r['status'] as StoredDiscrepancy['status'],
-    action: (r['action'] ?? null) as StoredDiscrepancy['action'],
-    paypalId: text(r['paypal_id']),
-    eventCode: text(r['event_code']),
-    reference: text(r['reference']),
-    paypal: parseJsonObject(r['paypal']),
-    odoo: parseJsonObject(r['odoo']),
-    note: String(r['note']),
-    repairNote: text(r['repair_note']),
-    createdAt: date(r['created_at']),
-    updatedAt: date(r['updated_at']),
-  };
 }
 
 export class SqliteReconcileStore implements ReconcileStore {
@@ -212,8 +151,8 @@ export class SqliteReconcileStore implements ReconcileStore {
     return rows.map((r) => ({
       runId: Number(r['run_id']),
       index: Number(r['window_index']),
-      start: date(r['window_start']),
-      end: date(r['window_end']),
+      start: storedTime(r['window_start']),
+      end: storedTime(r['window_end']),
       status: r['status'] as RunWindow['status'],
       nextPage: Number(r['next_page']),
       totalPages: r['total_pages'] === null ? null : Number(r['total_pages']),

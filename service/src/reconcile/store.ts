@@ -126,3 +126,75 @@ export function parseJsonObject<T>(value: unknown): T | null {
   if (value === null || value === undefined) return null;
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
+
+// --- rows, as both stores read them back (same columns, same shapes) ---
+
+type Row = Record<string, unknown>;
+
+export const RUN_COLUMNS =
+  'id, range_from, range_to, status, phase, owner, heartbeat_at, started_at, finished_at, windows_total, windows_done, pages_done, records_pulled, last_refreshed_at, coverage_end, counts, error';
+export const RECORD_COLUMNS = 'transaction_id, event_code, kind, status, currency, amount, fee, reference_id, invoice_id, custom_field, initiated_at, updated_at';
+export const DISCREPANCY_COLUMNS = 'id, run_id, kind, status, action, paypal_id, event_code, reference, paypal, odoo, note, repair_note, created_at, updated_at';
+
+/** A stored time: a Date from PostgreSQL, milliseconds since 1970 from SQLite. */
+export const storedTime = (v: unknown): Date => new Date(v instanceof Date ? v.getTime() : Number(v));
+const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : storedTime(v));
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function toRun(r: Row): ReconcileRun {
+  return {
+    id: Number(r['id']),
+    from: storedTime(r['range_from']),
+    to: storedTime(r['range_to']),
+    status: r['status'] as ReconcileRun['status'],
+    phase: r['phase'] as ReconcileRun['phase'],
+    owner: String(r['owner']),
+    heartbeatAt: storedTime(r['heartbeat_at']),
+    startedAt: storedTime(r['started_at']),
+    finishedAt: dateOrNull(r['finished_at']),
+    windowsTotal: Number(r['windows_total']),
+    windowsDone: Number(r['windows_done']),
+    pagesDone: Number(r['pages_done']),
+    recordsPulled: Number(r['records_pulled']),
+    lastRefreshedAt: dateOrNull(r['last_refreshed_at']),
+    coverageEnd: dateOrNull(r['coverage_end']),
+    counts: parseJsonObject<RunCounts>(r['counts']),
+    error: text(r['error']),
+  };
+}
+
+export function toRecord(r: Row): PayPalRecord {
+  return {
+    transactionId: String(r['transaction_id']),
+    eventCode: String(r['event_code']),
+    kind: r['kind'] as PayPalRecord['kind'],
+    status: String(r['status']),
+    currency: String(r['currency']),
+    amount: String(r['amount']),
+    fee: text(r['fee']),
+    referenceId: text(r['reference_id']),
+    invoiceId: text(r['invoice_id']),
+    customField: text(r['custom_field']),
+    initiatedAt: storedTime(r['initiated_at']),
+    updatedAt: storedTime(r['updated_at']),
+  };
+}
+
+export function toDiscrepancy(r: Row): StoredDiscrepancy {
+  return {
+    id: Number(r['id']),
+    runId: Number(r['run_id']),
+    kind: r['kind'] as StoredDiscrepancy['kind'],
+    status: r['status'] as StoredDiscrepancy['status'],
+    action: (r['action'] ?? null) as StoredDiscrepancy['action'],
+    paypalId: text(r['paypal_id']),
+    eventCode: text(r['event_code']),
+    reference: text(r['reference']),
+    paypal: parseJsonObject(r['paypal']),
+    odoo: parseJsonObject(r['odoo']),
+    note: String(r['note']),
+    repairNote: text(r['repair_note']),
+    createdAt: storedTime(r['created_at']),
+    updatedAt: storedTime(r['updated_at']),
+  };
+}
