@@ -35,7 +35,7 @@ export function loadSpecDocuments(dir: string): SpecDocument[] {
   try {
     files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
   } catch (err) {
-    throw new Error(`Cannot read the PayPal OpenAPI documents in ${dir}: ${(err as Error).message}. Pass the folder that holds them (e.g. /work/shared/paypal-openapi).`);
+    throw new Error(`Cannot read the PayPal OpenAPI documents in ${dir}: ${(err as Error).message}. The project carries them in service/sim/openapi/paypal-documents/.`);
   }
   if (files.length === 0) throw new Error(`No OpenAPI documents (*.json) in ${dir}.`);
   return files.map((file) => {

@@ -99,10 +99,9 @@ export interface OpenApiValidator {
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-/** /work/main/../shared/paypal-openapi, i.e. next to the repository checkout. */
+/** PayPal's OpenAPI documents, vendored beside this file (see paypal-documents/README.md). */
 export function defaultSpecDir(): string {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  return path.resolve(repoRoot, '..', 'shared', 'paypal-openapi');
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), 'paypal-documents');
 }
 
 interface Operation {

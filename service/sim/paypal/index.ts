@@ -65,7 +65,7 @@ export interface PayPalSimulatorOptions {
   /** Plain-HTTP port serving the same app, for browsers (default 0). */
   httpPort?: number;
   host?: string;
-  /** Folder of PayPal's OpenAPI documents (default /work/shared/paypal-openapi next to the checkout). */
+  /** Folder of PayPal's OpenAPI documents (default: the documents the project carries, service/sim/openapi/paypal-documents). */
   specDir?: string;
 }
 

@@ -10,7 +10,7 @@
 // that during a PayPal outage callers fail fast with PayPalUnavailableError.
 //
 // Paths, methods and bodies follow PayPal's OpenAPI documents (Orders v2, Payments v2, Webhooks v1,
-// Disputes v1, Transaction Search v1) in /work/shared/paypal-openapi.
+// Disputes v1, Transaction Search v1) in service/sim/openapi/paypal-documents.
 import type { Logger } from '../shared/logger.ts';
 import type { ServiceMetrics } from '../shared/metrics.ts';
 import { CircuitBreaker, CircuitOpenError, type CircuitState } from './circuit-breaker.ts';

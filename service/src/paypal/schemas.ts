@@ -1,7 +1,7 @@
 // What we read from PayPal's answers, checked with zod. Objects are loose: PayPal adds optional
 // fields over time, and unknown fields pass through untouched. The fields the bridge relies on are
 // checked strictly: ids, status enums (from the official OpenAPI documents in
-// /work/shared/paypal-openapi), and money as {currency_code, value} with the value a decimal string.
+// service/sim/openapi/paypal-documents), and money as {currency_code, value} with the value a decimal string.
 // Amounts stay strings end to end; nothing here turns them into floats.
 //
 // Status `reason`s are kept as plain strings: they are shown to people, and a new reason must not
