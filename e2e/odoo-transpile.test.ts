@@ -1,6 +1,6 @@
 // The browser tests' model of Odoo 18's transpiler (support/odoo-transpile.ts) behaves as
-// shared/reference/odoo18-internals.md §A2-A3 says Odoo's does, failure modes included, and the
-// page's stand-in markup matches the addon's real QWeb template.
+// addon_static/README.md ("Odoo 18's asset transpiler") says Odoo's does, failure modes included,
+// and the page's stand-in markup matches the addon's real QWeb template.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
-// The back office's budgets of DESIGN.md: its assets ≤ 40 KB gzip, and with 10,000 PayPal
-// transactions in Odoo, opening the transactions list and searching it by a capture id each
-// ≤ 300 ms.
+// The back office's budgets (service/ARCHITECTURE.md, "Budgets"): its assets ≤ 40 KB gzip, and with
+// 10,000 PayPal transactions in Odoo, opening the transactions list and searching it by a capture
+// id each ≤ 300 ms.
 //
 // What is timed is the list's own code (addon_static/src/backoffice/transactions.ts:
 // loadTransactionPage, with the domain, fields, order and page size the list sends: one

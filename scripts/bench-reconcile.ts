@@ -1,5 +1,5 @@
-// The reconciliation budget of DESIGN.md: 100,000 PayPal records reconciled against Odoo in ≤ 20 s
-// with ≤ 300 MB peak memory.
+// The reconciliation budget (service/ARCHITECTURE.md, "Budgets"): 100,000 PayPal records reconciled
+// against Odoo in ≤ 20 s with ≤ 300 MB peak memory.
 //
 // What is measured is `npm run reconcile -- --from 2026-10-01 --to 2026-10-31`, the command itself
 // in its own process, over loopback: Transaction Search page by page from the PayPal simulator

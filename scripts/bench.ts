@@ -1,6 +1,6 @@
-// `npm run bench`: the performance budgets of DESIGN.md, measured. Prints a table and writes the
-// figures to bench-results/bench.json. Run it on an otherwise idle machine; figures from a loaded
-// machine are not comparable.
+// `npm run bench`: the performance budgets of service/ARCHITECTURE.md ("Budgets"), measured. Prints
+// a table and writes the figures to bench-results/bench.json. Run it on an otherwise idle machine;
+// figures from a loaded machine are not comparable.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

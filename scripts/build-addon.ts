@@ -1,9 +1,9 @@
 // `npm run build`: compiles the addon's browser code (addon_static/src/<bundle>/index.ts) with
-// esbuild into odoo_addon/paypal_bridge/static/src/<bundle>/index.js, as ES modules that Odoo
-// 18's asset transpiler turns into `odoo.define("@paypal_bridge/<bundle>", …)` modules, then runs
-// the post-build check (scripts/check-odoo-assets.ts) on what it wrote and fails on any problem.
-// Settings: shared/reference/odoo18-internals.md §A3 (readable output, ES2022, Odoo's modules
-// external, OWL never bundled).
+// esbuild into odoo_addon/paypal_bridge/static/src/<bundle>/index.js, as ES modules that Odoo 18's
+// asset transpiler turns into `odoo.define("@paypal_bridge/<bundle>", …)` modules, then runs the
+// post-build check (scripts/check-odoo-assets.ts) on what it wrote and fails on any problem.
+// Settings: addon_static/README.md, "Odoo 18's asset transpiler" (readable output, ES2022, Odoo's
+// modules external, OWL never bundled).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

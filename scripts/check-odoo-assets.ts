@@ -1,7 +1,7 @@
 // The post-build check of the addon's JavaScript: rejects every construct that Odoo 18's asset
 // transpiler (odoo/tools/js_transpiler.py, regular expressions anchored at line starts, no parser)
-// would break, with the file, the line and what to do instead. See
-// shared/reference/odoo18-internals.md §A3 for how each construct fails in Odoo.
+// would break, with the file, the line and what to do instead. See addon_static/README.md,
+// "Odoo 18's asset transpiler", for how each construct fails in Odoo.
 //
 //   node scripts/check-odoo-assets.ts [file-or-folder …]   (default: the addon's static/src)
 //

@@ -1,7 +1,7 @@
 // A model of what Odoo 18 does to a JavaScript file of an asset bundle before the browser sees it
-// (odoo/tools/js_transpiler.py, as shared/reference/odoo18-internals.md §A2-A3 describes it):
-// line-anchored regular expressions rewrite import/export statements into `require()` calls and
-// `__exports` assignments, and the file becomes
+// (odoo/tools/js_transpiler.py, as addon_static/README.md, "Odoo 18's asset transpiler", describes
+// it): line-anchored regular expressions rewrite import/export statements into `require()` calls
+// and `__exports` assignments, and the file becomes
 //   odoo.define("<module name>", [<dependencies>], function (require) { … return __exports; });
 // Our own code, written from that description (not Odoo's): the browser tests run the built
 // assets through it so that they execute in the form Odoo would produce, failure modes included

@@ -1,7 +1,8 @@
-// The back office API (DESIGN.md flow 3): what the PayPal views inside Odoo call, with an `admin`
-// token Odoo issues to a PayPal manager (HMAC with BRIDGE_SECRET; user, scopes, minutes of life).
-// 401 on a missing, forged or expired token; 403 on a missing scope; CORS only for the configured
-// Odoo origins. Every action is written to the audit trail with the user who asked.
+// The back office API (service/ARCHITECTURE.md, "Flows", flow 3): what the PayPal views inside Odoo
+// call, with an `admin` token Odoo issues to a PayPal manager (HMAC with BRIDGE_SECRET; user,
+// scopes, minutes of life). 401 on a missing, forged or expired token; 403 on a missing scope; CORS
+// only for the configured Odoo origins. Every action is written to the audit trail with the user
+// who asked.
 //
 //   GET  /v1/admin/transactions/:reference/timeline            read
 //   POST /v1/admin/transactions/:reference/sync                sync

@@ -1,6 +1,6 @@
-// The checkout API the shopper's browser calls (DESIGN.md flow 1). Every request carries the
-// checkout token Odoo issued for one transaction; amounts and currencies are read from Odoo, never
-// taken from the browser.
+// The checkout API the shopper's browser calls (service/ARCHITECTURE.md, "Flows", flow 1). Every
+// request carries the checkout token Odoo issued for one transaction; amounts and currencies are
+// read from Odoo, never taken from the browser.
 //
 //   POST /v1/checkout/orders                  {reference}  → 201 {order_id, status}
 //   POST /v1/checkout/orders/:orderId/capture {reference}  → 200 {status, order_status, capture_id?, authorization_id?, message}

@@ -158,7 +158,8 @@ export const ALREADY_REFUNDED_ISSUES = ['CAPTURE_FULLY_REFUNDED'] as const;
 
 /**
  * Answers that mean "the state you asked for (or a later one) is already there": the caller reads
- * the resource and applies what it finds instead of failing (DESIGN.md, failure rules).
+ * the resource and applies what it finds instead of failing (service/ARCHITECTURE.md, "Failure
+ * rules").
  */
 export const RECONCILE_BY_READING_ISSUES: readonly string[] = [
   ...ALREADY_CAPTURED_ISSUES,

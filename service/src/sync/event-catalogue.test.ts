@@ -1,5 +1,5 @@
 // Envelopes shaped after PayPal's webhook event (notifications_webhooks_v1 `event`) with resources
-// from the Orders v2, Payments v2 and Disputes v1 schemas in /work/shared/paypal-openapi/.
+// from the Orders v2, Payments v2 and Disputes v1 schemas in service/sim/openapi/paypal-documents/.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CATALOGUE_EVENT_TYPES, EVENT_CATALOGUE, isCatalogueEventType, partitionKeyOf } from './event-catalogue.ts';
@@ -39,7 +39,7 @@ const capture = (extra: Record<string, unknown>) => ({
 });
 
 describe('event catalogue', () => {
-  it('lists the 14 event types of DESIGN.md once each, each with a description', () => {
+  it('lists the 14 event types of service/ARCHITECTURE.md once each, each with a description', () => {
     assert.equal(EVENT_CATALOGUE.length, 14);
     assert.equal(new Set(CATALOGUE_EVENT_TYPES).size, 14);
     for (const e of EVENT_CATALOGUE) assert.ok(e.description.length > 10, e.type);

@@ -1,5 +1,6 @@
-// The PayPal webhook events the bridge acts on (DESIGN.md, "What each PayPal event does in Odoo"),
-// and the rule that groups the events of one payment so the worker never runs two of them at once.
+// The PayPal webhook events the bridge acts on (service/ARCHITECTURE.md, "What each PayPal event
+// does in Odoo"), and the rule that groups the events of one payment so the worker never runs two
+// of them at once.
 // Anything not listed here is still stored and shown, as ignored.
 
 export const EVENT_CATALOGUE = [

@@ -1,6 +1,6 @@
-// One handler per PayPal event type of the catalogue (DESIGN.md, "What each PayPal event does in
-// Odoo"). Each parses its resource (a resource that is not what the event type promises is a
-// final error: replaying it cannot help) and hands it to the payment sync.
+// One handler per PayPal event type of the catalogue (service/ARCHITECTURE.md, "What each PayPal
+// event does in Odoo"). Each parses its resource (a resource that is not what the event type
+// promises is a final error: replaying it cannot help) and hands it to the payment sync.
 import { z } from 'zod';
 import { authorizationSchema, captureSchema, disputeSchema, refundSchema } from '../paypal/schemas.ts';
 import { DeferredError, FinalError } from '../shared/errors.ts';

@@ -1,7 +1,7 @@
-// The checkout API the shopper's browser calls (DESIGN.md flow 1, issue 4 part 3), on the real
-// service with the PayPal simulator and the Odoo simulator: the order is made from Odoo's amount
-// with the transaction's reference and order name, captured exactly once whatever the browser does,
-// and only for the transaction the checkout token names.
+// The checkout API the shopper's browser calls (service/ARCHITECTURE.md, "Flows", flow 1), on the
+// real service with the PayPal simulator and the Odoo simulator: the order is made from Odoo's
+// amount with the transaction's reference and order name, captured exactly once whatever the
+// browser does, and only for the transaction the checkout token names.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { finishRequestId } from '../../src/sync/payment-sync.ts';

@@ -1,8 +1,9 @@
-// Order of arrival must not matter (DESIGN.md): for every payment lifecycle, applying its events
-// in any order, with any of them delivered again, ends in exactly the Odoo state of the in-order
-// stream. The events are the ones the PayPal simulator really emitted for the lifecycle; they go
-// through the production handlers, the payment sync, the real Odoo client and the Odoo simulator
-// (whose state machine is checked against a real Odoo 18 by the contract suite).
+// Order of arrival must not matter (service/ARCHITECTURE.md, "What each PayPal event does in
+// Odoo"): for every payment lifecycle, applying its events in any order, with any of them delivered
+// again, ends in exactly the Odoo state of the in-order stream. The events are the ones the PayPal
+// simulator really emitted for the lifecycle; they go through the production handlers, the payment
+// sync, the real Odoo client and the Odoo simulator (whose state machine is checked against a real
+// Odoo 18 by the contract suite).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';

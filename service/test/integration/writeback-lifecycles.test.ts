@@ -1,9 +1,9 @@
 // Issue 3's write-back end to end: every payment lifecycle is played at the PayPal simulator (a
 // shopper's browser, PayPal's own decisions, the merchant at PayPal's dashboard), the simulator
-// delivers its signed webhooks to the real service (SQLite inbox, production handlers, the real Odoo
-// client), and the Odoo simulator ends as DESIGN.md's event table says. Where a lifecycle passes
-// through a state worth seeing (pending, authorized, a dispute waiting for the seller), the test
-// lets the inbox settle there and checks it too.
+// delivers its signed webhooks to the real service (SQLite inbox, production handlers, the real
+// Odoo client), and the Odoo simulator ends as the event table of service/ARCHITECTURE.md says.
+// Where a lifecycle passes through a state worth seeing (pending, authorized, a dispute waiting for
+// the seller), the test lets the inbox settle there and checks it too.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createBridgeApi, createOdooClient } from '../../src/odoo/index.ts';
