@@ -13,6 +13,8 @@ _logger = logging.getLogger(__name__)
 # shows the key also shows this expiry so that the operator can plan the rotation.
 SERVICE_KEY_VALIDITY = timedelta(days=730)
 
+FEE_ACCOUNT_TYPES = ('expense', 'expense_direct_cost')
+
 
 class PaymentProvider(models.Model):
     _inherit = 'payment.provider'
@@ -49,11 +51,28 @@ class PaymentProvider(models.Model):
     paypal_bridge_fee_account_id = fields.Many2one(
         string="PayPal Fee Account",
         comodel_name='account.account',
-        domain=[('account_type', 'in', ('expense', 'expense_direct_cost')), ('deprecated', '=', False)],
+        domain=[('account_type', 'in', FEE_ACCOUNT_TYPES), ('deprecated', '=', False)],
         help="The expense account PayPal's fees are booked to, out of the account of the provider's "
              "journal, so that the journal shows what PayPal actually holds (payments net of fees). "
-             "Reconciliation books each capture's fee here once.",
+             "Reconciliation books each capture's fee here once. Enabling the bridge proposes the "
+             "company's Bank Fees account, or creates a \"PayPal Fees\" expense account.",
     )
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        providers = super().create(vals_list)
+        providers._paypal_bridge_ensure_fee_account()
+        return providers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get('paypal_bridge_enabled'):
+            # Only when the bridge is switched on: a fee account cleared later on purpose stays
+            # cleared (reconciliation then reports every fee as not booked).
+            self._paypal_bridge_ensure_fee_account()
+        return result
 
     @api.constrains('paypal_bridge_enabled', 'paypal_bridge_service_url', 'paypal_bridge_secret')
     def _check_paypal_bridge_settings(self):
@@ -94,6 +113,39 @@ class PaymentProvider(models.Model):
         return super()._paypal_make_request(endpoint, *args, **kwargs)
 
     # === BUSINESS METHODS === #
+
+    def _paypal_bridge_ensure_fee_account(self):
+        """ Give every bridged provider without a fee account a sensible one, so that PayPal's
+        fees are never skipped for want of a setting. A company without a chart of accounts gets
+        none (reconciliation then reports the fees as not booked). """
+        for provider in self.filtered(lambda p: p.paypal_bridge_enabled and not p.paypal_bridge_fee_account_id):
+            account = provider._paypal_bridge_default_fee_account()
+            if account:
+                provider.paypal_bridge_fee_account_id = account
+                _logger.info("PayPal Bridge: provider %s books PayPal's fees to %s", provider.id, account.display_name)
+
+    def _paypal_bridge_default_fee_account(self):
+        """ The company's Bank Fees account from its chart of accounts, else a "PayPal Fees"
+        expense account (found, or created once). """
+        self.ensure_one()
+        company = self.company_id
+        if not company.chart_template:
+            return self.env['account.account']
+        Account = self.env['account.account'].sudo().with_company(company)
+        usable = [('company_ids', 'in', company.id), ('account_type', 'in', FEE_ACCOUNT_TYPES), ('deprecated', '=', False)]
+        bank_fees = self.env['account.chart.template'].with_company(company).ref('expense_finance', raise_if_not_found=False)
+        if bank_fees and bank_fees.filtered_domain(usable):
+            return bank_fees
+        account = Account.search(usable + [('name', '=', "PayPal Fees")], limit=1)
+        if account:
+            return account
+        sample = Account.search(usable, order='code desc', limit=1)
+        return Account.create({
+            'name': "PayPal Fees",
+            'code': Account._search_new_account_code(sample.code if sample else '6200'),
+            'account_type': 'expense',
+            'company_ids': [(6, 0, company.ids)],
+        })
 
     def _paypal_bridge_public_url(self):
         self.ensure_one()

@@ -1,6 +1,6 @@
 import logging
 
-from odoo import _, api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.paypal_bridge.utils import check_amount_precision, parse_amount, parse_datetime
@@ -128,10 +128,13 @@ class PaypalDispute(models.Model):
             dispute = self.create(vals)
             dispute.user_id = dispute._paypal_bridge_responsible()
             result = 'created'
+        # News and to-dos are authored by OdooBot, as Odoo's own automation does: the service's
+        # technical user has no e-mail address, so mail authored by it could not be sent.
+        bot = dispute.with_user(SUPERUSER_ID)
         for field_name, message in unknown.items():
             if field_name in changes:
-                dispute.message_post(body=message)
-        dispute._paypal_bridge_follow_up(result == 'created', old_status, old_due)
+                bot.message_post(body=message)
+        bot._paypal_bridge_follow_up(result == 'created', old_status, old_due)
         return {'result': result, 'dispute_id': dispute_id, 'id': dispute.id}
 
     @api.model

@@ -44,6 +44,10 @@ class TestDisputes(PaypalBridgeCommon):
         self.assertEqual(todo.user_id, dispute.user_id)
         self.assertTrue(dispute.user_id)
         self.assertIn('PP-D-1', self.order.message_ids[:1].body)
+        # Authored by OdooBot: the service user has no e-mail address that mail could be sent from.
+        odoobot = self.env.ref('base.partner_root')
+        self.assertEqual(self.order.message_ids[:1].author_id, odoobot)
+        self.assertEqual(todo.create_uid.partner_id, odoobot)
 
     def test_update_older_update_and_same_update(self):
         self._upsert(status='OPEN', update_time='2031-05-01T10:00:00Z')
@@ -94,7 +98,9 @@ class TestDisputes(PaypalBridgeCommon):
     def test_dispute_without_known_transaction(self):
         answer = self.Service.paypal_bridge_upsert_dispute({'dispute_id': 'PP-D-ORPHAN', 'capture_id': 'CAP-ELSEWHERE',
                                                             'status': 'OPEN'})
-        dispute = self.env['paypal.dispute'].browse(answer['id'])
+        # With no transaction to take it from, the dispute belongs to the service user's company,
+        # which is not the test user's (AccountTestInvoicingCommon gives it a company of its own).
+        dispute = self.env['paypal.dispute'].sudo().browse(answer['id'])
         self.assertEqual(answer['result'], 'created')
         self.assertFalse(dispute.transaction_id)
         self.assertEqual(dispute.capture_id, 'CAP-ELSEWHERE')

@@ -56,6 +56,27 @@ class TestProvider(PaypalBridgeCommon):
         self.assertEqual(self.paypal.support_refund, 'partial')
         self.assertEqual(self.paypal.support_manual_capture, 'partial')
 
+    def test_enabling_the_bridge_proposes_the_bank_fees_account(self):
+        bank_fees = self.env['account.chart.template'].with_company(self.paypal.company_id).ref('expense_finance')
+        self.assertEqual(self.paypal.paypal_bridge_fee_account_id, bank_fees)
+
+    def test_without_a_bank_fees_account_a_paypal_fees_account_is_created_once(self):
+        company = self.paypal.company_id
+        self.env['account.chart.template'].with_company(company).ref('expense_finance').deprecated = True
+        self.paypal.write({'paypal_bridge_enabled': False, 'paypal_bridge_fee_account_id': False})
+        self.paypal.paypal_bridge_enabled = True
+        created = self.paypal.paypal_bridge_fee_account_id
+        self.assertEqual((created.name, created.account_type, created.company_ids), ("PayPal Fees", 'expense', company))
+        self.paypal.write({'paypal_bridge_enabled': False, 'paypal_bridge_fee_account_id': False})
+        self.paypal.paypal_bridge_enabled = True
+        self.assertEqual(self.paypal.paypal_bridge_fee_account_id, created)
+        self.assertEqual(self.env['account.account'].search_count([('name', '=', "PayPal Fees"), ('company_ids', 'in', company.id)]), 1)
+
+    def test_a_fee_account_cleared_on_purpose_stays_cleared(self):
+        self.paypal.paypal_bridge_fee_account_id = False
+        self.paypal.paypal_bridge_dispute_user_id = self.env.user
+        self.assertFalse(self.paypal.paypal_bridge_fee_account_id)
+
     def test_bridge_settings_are_checked(self):
         with self.assertRaisesRegex(ValidationError, 'Bridge Secret'):
             self.paypal.paypal_bridge_secret = 'too short'
