@@ -32,6 +32,7 @@ import { createOrderAtPayPal, payAtPayPal, paypalSide, settle } from '../service
 import { browserSuite, launchChromium } from './support/browser.ts';
 import { BUILT_BACKOFFICE_ASSET } from './support/backoffice-server.ts';
 import { isOfflineNoise, logIn } from './support/real-odoo.ts';
+import { realOdooNotRun } from '../service/test/support/real-odoo-gate.ts';
 
 const url = process.env['ODOO_URL']?.replace(/\/+$/, '');
 const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
@@ -73,7 +74,7 @@ async function text(page: Page, selector: string): Promise<string> {
 }
 
 if (!url) {
-  console.log('NOT RUN: the real-Odoo back office needs ODOO_URL (and ODOO_DB) pointing at an Odoo 18 with paypal_bridge installed and its assets built.');
+  realOdooNotRun('the back office on a real Odoo');
 } else {
   browserSuite(`back office on the real Odoo at ${url}`, () => {
     describe(`back office on the real Odoo at ${url}`, () => {

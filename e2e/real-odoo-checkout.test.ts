@@ -22,13 +22,14 @@ import { startHarness, TEST_BRIDGE_SECRET, waitFor, type Harness } from '../serv
 import { browserSuite, launchChromium } from './support/browser.ts';
 import { connectRealOdoo, isOfflineNoise, logIn, reachPaymentPage, type RealOdooAdmin } from './support/real-odoo.ts';
 import { forwardWebhooks, type WebhookForwarder } from './support/webhook-forwarder.ts';
+import { realOdooNotRun } from '../service/test/support/real-odoo-gate.ts';
 
 const url = process.env['ODOO_URL']?.replace(/\/+$/, '');
 const SCREENSHOT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots', 'real-odoo-payment.png');
 const CONFIRMATION_SCREENSHOT = path.join(path.dirname(SCREENSHOT), 'real-odoo-confirmation.png');
 
 if (!url) {
-  console.log('NOT RUN: the real-Odoo checkout needs ODOO_URL (and ODOO_DB) pointing at an Odoo 18 with paypal_bridge installed and its assets built.');
+  realOdooNotRun('the checkout on a real Odoo');
 } else {
   browserSuite(`checkout on the real Odoo at ${url}`, () => {
     describe(`checkout on the real Odoo at ${url}`, () => {

@@ -71,7 +71,18 @@ const env: NodeJS.ProcessEnv = {
 };
 
 const args = ['--test', '--test-concurrency=2', '--test-timeout=300000', ...passThrough, ...files];
+/** What this machine lacks, said again after the run so that it cannot scroll out of sight. */
+function notRunSummary(): string[] {
+  const lines: string[] = [];
+  if (!process.env['ODOO_URL'] && files.some((f) => /real/.test(path.basename(f)))) {
+    lines.push('NOT RUN: the real-Odoo suites (contract, write-back, reconciliation, browser): ODOO_URL is unset. `npm run odoo -- start` starts a real Odoo 18 and prints ODOO_URL and ODOO_DB (odoo_addon/RUNNING-ODOO.md).');
+  }
+  if (!fs.existsSync('/usr/bin/chromium') && files.some((f) => f.startsWith('e2e/'))) lines.push('NOT RUN: the browser suites: no /usr/bin/chromium (apt-get install chromium).');
+  return lines;
+}
+
 const child = spawn(process.execPath, args, { stdio: 'inherit', env });
 child.on('exit', (code, signal) => {
+  for (const line of notRunSummary()) console.log(line);
   process.exit(code ?? (signal ? 1 : 0));
 });

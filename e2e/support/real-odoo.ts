@@ -63,7 +63,6 @@ export async function connectRealOdoo(options: RealOdooOptions): Promise<RealOdo
     client,
     providerId: provider.id,
     async configure(settings) {
-      await client.call('payment.method', 'write', [[method.id], { active: true }]);
       await client.call('payment.provider', 'write', [
         [provider.id],
         {
@@ -78,6 +77,8 @@ export async function connectRealOdoo(options: RealOdooOptions): Promise<RealOdo
           paypal_bridge_secret: settings.secret,
         },
       ]);
+      // Odoo refuses to activate a payment method before a provider that supports it is enabled.
+      await client.call('payment.method', 'write', [[method.id], { active: true }]);
       await client.call('ir.config_parameter', 'set_param', [SDK_URL_PARAMETER, settings.sdkUrl]);
     },
     async restore() {

@@ -5,11 +5,12 @@
 // so and defines no test.
 import { odooBridgeContract } from './odoo-bridge.contract.ts';
 import { createRealOdooTarget } from './real-odoo-target.ts';
+import { realOdooNotRun } from '../support/real-odoo-gate.ts';
 
 const url = process.env['ODOO_URL'];
 
 if (!url) {
-  console.log('NOT RUN: the real-Odoo contract suite needs ODOO_URL (and ODOO_DB) pointing at an Odoo 18 with paypal_bridge installed.');
+  realOdooNotRun('the real-Odoo contract suite');
 } else {
   odooBridgeContract(`the real Odoo at ${url}`, async () => {
     const db = process.env['ODOO_DB'];

@@ -6,6 +6,7 @@
 import { realOdooReconciliation } from '../support/reconcile-real-odoo.ts';
 import { odooReconcileContract, type ReconcileContractTarget } from './odoo-reconcile.contract.ts';
 import { createRealOdooTarget } from './real-odoo-target.ts';
+import { realOdooNotRun } from '../support/real-odoo-gate.ts';
 
 const url = process.env['ODOO_URL'];
 
@@ -50,7 +51,7 @@ async function realTarget(odooUrl: string): Promise<ReconcileContractTarget> {
 }
 
 if (!url) {
-  console.log('NOT RUN: the real-Odoo reconciliation suites need ODOO_URL (and ODOO_DB) pointing at an Odoo 18 with paypal_bridge installed.');
+  realOdooNotRun('the real-Odoo reconciliation suites');
 } else {
   let shared: Promise<ReconcileContractTarget> | undefined;
   const target = () => (shared ??= realTarget(url));

@@ -9,10 +9,11 @@
 // action (payment.provider.action_paypal_bridge_generate_service_key) in an administrator's web
 // session, through Odoo's identity check: that action is interactive on purpose, so /jsonrpc
 // cannot reach it. Each such run adds one key to the technical user.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createOdooClient, type OdooClient } from '../../src/odoo/json-rpc-client.ts';
 import { createLogger } from '../../src/shared/logger.ts';
 import type { ContractFixture, ContractFixtureInput, ContractTarget, Credentials } from './odoo-bridge.contract.ts';
+import { lockRealOdooProvider } from '../support/real-odoo-lock.ts';
 
 export interface RealOdooOptions {
   url: string;
@@ -26,7 +27,31 @@ export interface RealOdooOptions {
 const OTHER_USER_LOGIN = 'paypal-bridge-contract-user';
 const silent = createLogger({ level: 'silent' });
 
+/**
+ * The contract's fixtures on a real Odoo. It configures the one PayPal provider (bridge, capture
+ * mode), so it holds the provider's lock (real-odoo-lock.ts) until `close()`.
+ */
 export async function createRealOdooTarget(options: RealOdooOptions): Promise<ContractTarget> {
+  const release = await lockRealOdooProvider(`contract target on ${options.url}`);
+  try {
+    const target = await configureRealOdooTarget(options);
+    return {
+      ...target,
+      async close() {
+        try {
+          await target.close();
+        } finally {
+          release();
+        }
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function configureRealOdooTarget(options: RealOdooOptions): Promise<ContractTarget> {
   const url = options.url.replace(/\/+$/, '');
   const admin = createOdooClient({ url, db: options.db, login: options.adminLogin, apiKey: options.adminPassword, logger: silent, timeoutMs: 120_000 });
   const adminUid = await admin.authenticate();
@@ -70,7 +95,7 @@ export async function createRealOdooTarget(options: RealOdooOptions): Promise<Co
   const [product] = await admin.call<{ id: number }[]>('product.product', 'search_read', [[['sale_ok', '=', true]]], { fields: ['id'], limit: 1, order: 'id' });
   if (!product) throw new Error(`No saleable product on ${url}: the fixtures need one (a database with demo data has many).`);
 
-  const otherUser = await ensureOtherUser(admin);
+  const otherUser = await ensureOtherUser(admin, options.adminPassword, options.db);
   const service = options.service ?? (await generateServiceKey(url, options.db, options.adminLogin, options.adminPassword, provider.id));
 
   let captureManually = originalCaptureManually;
@@ -134,9 +159,13 @@ export async function createRealOdooTarget(options: RealOdooOptions): Promise<Co
   };
 }
 
-/** An internal user without the service group; its password is reset on every run. */
-async function ensureOtherUser(admin: OdooClient): Promise<Credentials> {
-  const password = randomBytes(18).toString('base64url');
+/**
+ * An internal user without the service group. Its password is derived from the administrator's
+ * password and the database, not drawn at random: test files run in parallel, and each sets it,
+ * so a random one would let one file lock another out (Odoo then answers AccessDenied).
+ */
+async function ensureOtherUser(admin: OdooClient, adminPassword: string, db: string): Promise<Credentials> {
+  const password = createHmac('sha256', adminPassword).update(`${db}|${OTHER_USER_LOGIN}`).digest('base64url').slice(0, 24);
   const ids = await admin.call<number[]>('res.users', 'search', [[['login', '=', OTHER_USER_LOGIN]]], { context: { active_test: false } });
   if (ids.length > 0) {
     await admin.call('res.users', 'write', [ids, { password, active: true }]);

@@ -28,6 +28,7 @@ import {
   startWebsiteCheckout,
   type RealOdoo,
 } from '../support/real-odoo.ts';
+import { realOdooNotRun } from '../support/real-odoo-gate.ts';
 import {
   authorizeAtPayPal,
   checkoutApi,
@@ -46,7 +47,7 @@ const AMOUNT = '42.50';
 const SETTLE_MS = 240_000;
 
 if (!url) {
-  console.log('NOT RUN: the write-back tests against a real Odoo 18 need ODOO_URL (and ODOO_DB) pointing at an Odoo with paypal_bridge installed.');
+  realOdooNotRun('the write-back suite against a real Odoo');
 } else {
   describe(`write-back against the real Odoo 18 at ${url}`, () => {
     let odoo: RealOdoo;

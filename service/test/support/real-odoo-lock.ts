@@ -2,6 +2,8 @@
 // Service URL, its Bridge Secret) cannot run at the same time, and `npm test` runs two files at once.
 // Such a file takes this lock for its whole run: an exclusive lock file in the system's temporary
 // folder, naming the process that holds it; a lock left by a process that died is taken over.
+// Within one process the lock is re-entrant (the contract target takes it, and so do the helpers
+// built on it): it is released when the last holder releases it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,7 +23,31 @@ function alive(pid: number): boolean {
  * Waits until no other process holds the real Odoo's provider, then holds it; resolves with the
  * release function. `holder` says who holds it, for the message another file waits with.
  */
+let held: { count: number; acquired: Promise<() => void> } | undefined;
+
 export async function lockRealOdooProvider(holder: string, timeoutMs = 15 * 60_000): Promise<() => void> {
+  if (!held) held = { count: 0, acquired: acquireFileLock(holder, timeoutMs) };
+  const mine = held;
+  mine.count += 1;
+  let releaseFile: () => void;
+  try {
+    releaseFile = await mine.acquired;
+  } catch (err) {
+    if (held === mine && --mine.count === 0) held = undefined;
+    throw err;
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--mine.count === 0) {
+      if (held === mine) held = undefined;
+      releaseFile();
+    }
+  };
+}
+
+async function acquireFileLock(holder: string, timeoutMs: number): Promise<() => void> {
   const deadline = Date.now() + timeoutMs;
   const mine = `${process.pid} ${holder}`;
   for (;;) {
