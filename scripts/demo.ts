@@ -20,6 +20,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueToken } from '../service/src/auth/bridge-token.ts';
 import { openSqliteStore } from '../service/src/inbox/sqlite-store.ts';
+import { formatDecimal } from '../service/sim/odoo/money.ts';
+import { feeMoves } from '../service/sim/odoo/reconcile.ts';
 import { startOdooSim, type OdooSim } from '../service/sim/odoo/server.ts';
 import { ensureTestPki } from '../service/sim/pki.ts';
 import { startPayPalSimulator, type PayPalSimulator } from '../service/sim/paypal/index.ts';
@@ -74,8 +76,15 @@ interface SummaryRow {
   order: string;
   payment: string;
   refunds: string;
+  /** PayPal's fee of the capture and whether its entry is booked on the fee account. */
+  fee: string;
   review: string;
   dispute: string;
+}
+
+function feeCell(fee: number, booked: boolean): string {
+  if (!fee) return '—';
+  return `${fee.toFixed(2)} ${booked ? 'booked' : 'NOT BOOKED'}`;
 }
 
 const DEMO_SECRET = `demo-${randomUUID()}-${randomUUID()}`;
@@ -100,6 +109,9 @@ async function simulatedOdoo(): Promise<OdooSide> {
         const payment = s.payments.find((p) => p.transaction_reference === reference);
         const order = s.orders.find((o) => tx.sale_order_ids.includes(o.id));
         const dispute = s.disputes.find((d) => d.transaction_id === tx.id);
+        const record = odoo.database.transactions.find((t) => t.id === tx.id);
+        const fee = record?.paypal_fee === undefined ? 0 : Math.abs(Number(formatDecimal(record.paypal_fee, tx.currency)));
+        const booked = feeMoves(odoo.database).some((m) => m.transactionId === tx.id && m.state === 'posted');
         return {
           reference,
           state: tx.state + (tx.paypal_status_detail ? ` (${tx.paypal_status_detail})` : ''),
@@ -107,6 +119,7 @@ async function simulatedOdoo(): Promise<OdooSide> {
           order: order ? `${order.name} ${order.state}` : '—',
           payment: payment ? `${payment.name} ${payment.state}` : '—',
           refunds: children.length ? `${children.map((c) => c.amount.replace('-', '')).join(' + ')} (${tx.paypal_refund_status})` : '—',
+          fee: feeCell(fee, booked),
           review: tx.paypal_needs_review ? 'flagged' : '',
           dispute: dispute ? `${dispute.status}${dispute.outcome ? ` ${dispute.outcome}` : ''}` : '—',
         };
@@ -139,13 +152,14 @@ async function realOdoo(url: string): Promise<OdooSide> {
       const rows: SummaryRow[] = [];
       for (const reference of references) {
         const [tx] = await odoo.admin.call<Record<string, any>[]>('payment.transaction', 'search_read', [[['reference', '=', reference]]], {
-          fields: ['id', 'state', 'amount', 'currency_id', 'paypal_status_detail', 'paypal_refund_status', 'paypal_needs_review', 'payment_id', 'sale_order_ids', 'child_transaction_ids'],
+          fields: ['id', 'state', 'amount', 'currency_id', 'paypal_status_detail', 'paypal_refund_status', 'paypal_needs_review', 'paypal_fee', 'payment_id', 'sale_order_ids', 'child_transaction_ids'],
         });
         if (!tx) continue;
         const children = await odoo.admin.call<Record<string, any>[]>('payment.transaction', 'search_read', [[['source_transaction_id', '=', tx['id']], ['operation', '=', 'refund']]], { fields: ['amount', 'state'] });
         const [payment] = tx['payment_id'] ? await odoo.admin.call<Record<string, any>[]>('account.payment', 'read', [[tx['payment_id'][0]]], { fields: ['name', 'state'] }) : [];
         const [order] = tx['sale_order_ids'].length ? await odoo.admin.call<Record<string, any>[]>('sale.order', 'read', [[tx['sale_order_ids'][0]]], { fields: ['name', 'state'] }) : [];
         const [dispute] = await odoo.admin.call<Record<string, any>[]>('paypal.dispute', 'search_read', [[['transaction_id', '=', tx['id']]]], { fields: ['status', 'outcome'] });
+        const feeEntries = await odoo.admin.call<number>('account.move', 'search_count', [[['paypal_bridge_fee_transaction_id', '=', tx['id']], ['state', '=', 'posted']]]);
         rows.push({
           reference,
           state: tx['state'] + (tx['paypal_status_detail'] ? ` (${tx['paypal_status_detail']})` : ''),
@@ -153,6 +167,7 @@ async function realOdoo(url: string): Promise<OdooSide> {
           order: order ? `${order['name']} ${order['state']}` : '—',
           payment: payment ? `${payment['name']} ${payment['state']}` : '—',
           refunds: children.length ? `${children.map((c) => Math.abs(c['amount']).toFixed(2)).join(' + ')} (${tx['paypal_refund_status']})` : '—',
+          fee: feeCell(Math.abs(Number(tx['paypal_fee'] || 0)), feeEntries > 0),
           review: tx['paypal_needs_review'] ? 'flagged' : '',
           dispute: dispute ? `${dispute['status']}${dispute['outcome'] ? ` ${dispute['outcome']}` : ''}` : '—',
         });
@@ -374,7 +389,7 @@ try {
 
   // --- summary ---
   const rows = await odoo.summary(references);
-  const columns: (keyof SummaryRow)[] = ['reference', 'state', 'amount', 'order', 'payment', 'refunds', 'dispute', 'review'];
+  const columns: (keyof SummaryRow)[] = ['reference', 'state', 'amount', 'order', 'payment', 'fee', 'refunds', 'dispute', 'review'];
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
   console.log(`\nWhat reached Odoo (${odoo.label}):\n`);
   console.log(columns.map((c, i) => c.padEnd(widths[i]!)).join('  '));
@@ -385,6 +400,11 @@ try {
     `\nWebhooks: ${new Set(paypal.deliveries.map((d) => d.eventId)).size} events sent by PayPal, ${delivered} deliveries acknowledged; ` +
       `inbox: ${stats.byStatus.done} applied, ${stats.byStatus.ignored} ignored, ${stats.byStatus.dead} dead, ${stats.byStatus.pending + stats.byStatus.processing} waiting.`,
   );
+  const unbooked = rows.filter((r) => r.fee.endsWith('NOT BOOKED'));
+  if (unbooked.length > 0) {
+    console.log(`\nPayPal's fee is not booked for ${unbooked.map((r) => r.reference).join(', ')}: is a PayPal Fee Account set on the provider?`);
+    exitCode = 1;
+  }
   if (failures.length) {
     console.log(`\n${failures.length} scenario(s) failed:\n  ${failures.join('\n  ')}`);
     exitCode = 1;
