@@ -12,9 +12,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../service/test/support/free-port.ts';
 import { OdooSetupError, PYTHON, type OdooSource } from './odoo-source.ts';
 
 /** The modules of a website shop with PayPal, as a merchant would install them. */
@@ -272,13 +272,6 @@ async function dropStaleTemplates(env: OdooEnvironment, keep: { base: string; ad
   for (const db of stale) await dropDatabase(env, db);
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export function readInstance(env: OdooEnvironment, db: string): Instance | undefined {
   try {

@@ -1,7 +1,7 @@
 // Starts the real service (startService, port 0) against a real store and the PayPal simulator,
 // with the configuration an operator would give it. Used by the integration tests.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import { freePort } from './free-port.ts';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -125,13 +125,6 @@ export async function startHarness(
   };
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Registers a webhook for every event type through PayPal's REST API; returns its id. */
 export async function subscribeWebhook(sim: PayPalSimulator, url: string): Promise<string> {
@@ -159,3 +152,5 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what: str
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+export { freePort };
