@@ -58,6 +58,15 @@ class PaymentProvider(models.Model):
              "company's Bank Fees account, or creates a \"PayPal Fees\" expense account.",
     )
 
+    paypal_bridge_credit_note_policy = fields.Selection(
+        string="Credit Notes of Refunds",
+        selection=[('post', "Post them"), ('draft', "Leave them in draft for review")],
+        default='post', required=True,
+        help="A PayPal refund of an invoiced order gets a credit note (the whole invoice, or its lines "
+             "in proportion for a partial refund). Posted, it is reconciled with the refund payment at "
+             "once; in draft, when someone posts it.",
+    )
+
     # === CRUD METHODS === #
 
     @api.model_create_multi

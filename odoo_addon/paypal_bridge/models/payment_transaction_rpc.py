@@ -550,6 +550,7 @@ class PaymentTransaction(models.Model):
 
         refund_tx = self._create_child_transaction(
             float(amount), is_refund=True, paypal_refund_id=refund_id, provider_reference=refund_id,
+            paypal_refund_kind=kind, paypal_refund_reason=(reason or '').strip()[:500] or False,
         )
         refund_tx._paypal_bridge_apply(REFUND_STATES[status], {}, message=reason, event_id=event_id)
         self._paypal_bridge_update_refund_status()

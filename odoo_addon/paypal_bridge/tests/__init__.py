@@ -9,3 +9,4 @@ from . import test_provider
 from . import test_reconcile
 from . import test_refunds
 from . import test_backoffice
+from . import test_credit_notes

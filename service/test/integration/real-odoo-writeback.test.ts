@@ -161,6 +161,41 @@ if (!url) {
       assert.deepEqual(v.payments.map((p) => p.split(' ').slice(0, 2).join(' ')).sort(), ['inbound 42.50', 'outbound 42.50']);
     });
 
+    test('refunds at PayPal of an invoiced order: a posted credit note per refund, for its share of the invoice (taxes in proportion), reconciled with the refund payment; the customer owes nothing', async () => {
+      // Odoo invoices an order paid online when automatic invoicing is on (Sales settings).
+      const before = await odoo.admin.call<string | false>('ir.config_parameter', 'get_param', ['sale.automatic_invoice']);
+      await odoo.admin.call('ir.config_parameter', 'set_param', ['sale.automatic_invoice', 'True']);
+      try {
+        const fx = await fixture('50.00');
+        const { captureId } = await payAtPayPal(side, order(fx.reference, '50.00'));
+        await settleBoth('the payment');
+        const [so] = await odoo.admin.call<{ invoice_ids: number[] }[]>('sale.order', 'read', [[fx.saleOrderId]], { fields: ['invoice_ids'] });
+        assert.equal(so?.invoice_ids.length, 1, 'Odoo invoiced the paid order');
+        const invoiceId = so!.invoice_ids[0]!;
+        await h.sim.refundFromDashboard(captureId, '12.34');
+        await settleBoth('the partial refund');
+        await h.sim.refundFromDashboard(captureId, '37.66');
+        await settleBoth('the rest refunded');
+        const notes = await odoo.admin.call<{ move_type: string; state: string; amount_total: number; payment_state: string; reversed_entry_id: [number, string] | false; paypal_bridge_refund_transaction_id: [number, string] | false }[]>(
+          'account.move',
+          'search_read',
+          [[['reversed_entry_id', '=', invoiceId]]],
+          { fields: ['move_type', 'state', 'amount_total', 'payment_state', 'reversed_entry_id', 'paypal_bridge_refund_transaction_id'], order: 'amount_total' },
+        );
+        assert.deepEqual(
+          notes.map((n) => `${n.move_type} ${n.state} ${n.amount_total.toFixed(2)} ${n.payment_state}`),
+          ['out_refund posted 12.34 paid', 'out_refund posted 37.66 paid'],
+        );
+        assert.ok(notes.every((n) => n.paypal_bridge_refund_transaction_id), 'each credit note names its PayPal refund');
+        const payments = await odoo.admin.call<{ payment_type: string; is_reconciled: boolean }[]>('account.payment', 'search_read', [[['payment_transaction_id.source_transaction_id', '=', fx.txId]]], { fields: ['payment_type', 'is_reconciled'] });
+        assert.deepEqual(payments.map((p) => `${p.payment_type} ${p.is_reconciled}`), ['outbound true', 'outbound true']);
+        const [invoice] = await odoo.admin.call<{ payment_state: string; amount_residual: number }[]>('account.move', 'read', [[invoiceId]], { fields: ['payment_state', 'amount_residual'] });
+        assert.deepEqual(invoice, { id: invoiceId, payment_state: 'paid', amount_residual: 0 });
+      } finally {
+        await odoo.admin.call('ir.config_parameter', 'set_param', ['sale.automatic_invoice', before || false]);
+      }
+    });
+
     test('a capture pending (PENDING_REVIEW), then completed: pending with the reason and the quotation sent, then done with a posted payment and the order confirmed', async () => {
       const fx = await fixture();
       const { captureId } = await payAtPayPal(side, order(fx.reference), { captureOutcome: 'PENDING', pendingReason: 'PENDING_REVIEW' });
