@@ -3,8 +3,10 @@ from . import payment_transaction
 from . import payment_transaction_rpc
 from . import payment_transaction_reconcile
 from . import payment_transaction_credit_note
+from . import payment_transaction_ledger
 from . import paypal_dispute
 from . import paypal_bridge_service_key
 from . import res_partner
 from . import account_move
 from . import paypal_backoffice
+from . import account_bank_statement_line

@@ -222,7 +222,9 @@ class PaymentTransaction(models.Model):
         if existing and existing.state == 'cancel':
             # A cancelled fee entry books nothing: it gives its capture id up for a new one.
             existing.paypal_bridge_fee_capture_id = False
-            existing.flush_recordset(['paypal_bridge_fee_capture_id'])  # before the new entry's INSERT
+            existing.statement_line_id.paypal_bridge_ledger_key = False
+            existing.flush_recordset(['paypal_bridge_fee_capture_id'])  # before the new entry's INSERTs
+            existing.statement_line_id.flush_recordset(['paypal_bridge_ledger_key'])
             existing = Move
         if existing:
             result = 'unchanged'
@@ -253,31 +255,36 @@ class PaymentTransaction(models.Model):
         if locks:
             date = locks[-1][0] + timedelta(days=1)
         fee = float(amount)
-        balance = self.currency_id._convert(fee, company.currency_id, company, date)
         label = _("PayPal fee of capture %(capture)s (%(ref)s)", capture=capture_id, ref=self.reference)
+        # The fee is a line of the PayPal journal's bank statement, as PayPal's own ledger lists it
+        # (its balance moves by the fee), whose counterpart is the fee account: the statement then
+        # books it, once, and the journal's balance follows PayPal's.
+        journal_currency = journal.currency_id or company.currency_id
+        amounts = {'amount': -fee}
+        if self.currency_id != journal_currency:
+            amounts = {
+                'amount': -self.currency_id._convert(fee, journal_currency, company, date),
+                'foreign_currency_id': self.currency_id.id,
+                'amount_currency': -fee,
+            }
         # In the transaction's company, whatever companies the technical user works in.
-        move = Move.with_company(company).create({
-            'move_type': 'entry',
-            'company_id': company.id,
+        st_line = self.env['account.bank.statement.line'].sudo().with_company(company).create({
             'journal_id': journal.id,
             'date': date,
+            'payment_ref': label,
+            'paypal_bridge_ledger_key': f'fee:{capture_id}',
+            **amounts,
+        })
+        no_sync = st_line.with_context(skip_account_move_synchronization=True)
+        _liquidity, suspense, _other = no_sync._seek_for_lines()
+        suspense.with_context(skip_account_move_synchronization=True).account_id = fee_account
+        move = st_line.move_id
+        move.with_context(skip_account_move_synchronization=True).write({
             'ref': label,
-            'currency_id': self.currency_id.id,
             'paypal_bridge_fee_capture_id': capture_id,
             'paypal_bridge_fee_transaction_id': self.id,
             'paypal_bridge_fee_amount': fee,
-            'line_ids': [
-                Command.create({
-                    'name': label, 'account_id': fee_account.id, 'partner_id': False,
-                    'debit': balance, 'credit': 0.0, 'amount_currency': fee, 'currency_id': self.currency_id.id,
-                }),
-                Command.create({
-                    'name': label, 'account_id': journal.default_account_id.id, 'partner_id': False,
-                    'debit': 0.0, 'credit': balance, 'amount_currency': -fee, 'currency_id': self.currency_id.id,
-                }),
-            ],
         })
-        move.action_post()
         if self.currency_id.is_zero(self.paypal_fee):
             self.paypal_fee = fee
         _logger.info("PayPal Bridge: fee %s %s of capture %s booked (%s)", amount, currency, capture_id, move.name)

@@ -10,3 +10,4 @@ from . import test_reconcile
 from . import test_refunds
 from . import test_backoffice
 from . import test_credit_notes
+from . import test_ledger

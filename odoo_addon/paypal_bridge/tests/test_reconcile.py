@@ -137,6 +137,13 @@ class TestReconcile(PaypalBridgeCommon):
         credit = move.line_ids.filtered(lambda line: line.credit)
         self.assertEqual((debit.account_id, debit.debit), (self.fee_account, 4.5))
         self.assertEqual((credit.account_id, credit.credit), (self.paypal.journal_id.default_account_id, 4.5))
+        # A line of the PayPal journal's statement, as in PayPal's ledger, fully booked (no suspense).
+        st_line = move.statement_line_id
+        self.assertEqual((st_line.amount, st_line.journal_id), (-4.5, self.paypal.journal_id))
+        self.assertEqual(st_line.paypal_bridge_ledger_key, f'fee:{self.tx.paypal_capture_id}')
+        self.assertTrue(st_line.is_reconciled)
+        suspense = self.paypal.journal_id.suspense_account_id
+        self.assertFalse(move.line_ids.filtered(lambda line: line.account_id == suspense))
 
         again = self._book_fee('4.50')
         self.assertEqual((again['result'], again['move_id']), ('unchanged', move.id))
