@@ -22,20 +22,19 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { OdooClient } from '../service/src/odoo/json-rpc-client.ts';
 import { connectRealOdoo, readPayment, type RealOdoo } from '../service/test/support/real-odoo.ts';
 import { startHarness, waitFor, type Harness } from '../service/test/support/service-harness.ts';
 import { issueToken } from '../service/src/auth/bridge-token.ts';
 import { createOrderAtPayPal, payAtPayPal, paypalSide, settle } from '../service/test/support/writeback.ts';
-import { browserSuite, launchChromium } from './support/browser.ts';
+import { browserSuite, launchChromium, SCREENSHOT_DIR } from './support/browser.ts';
 import { BUILT_BACKOFFICE_ASSET } from './support/backoffice-server.ts';
 import { isOfflineNoise, logIn } from './support/real-odoo.ts';
 import { realOdooNotRun } from '../service/test/support/real-odoo-gate.ts';
 
 const url = process.env['ODOO_URL']?.replace(/\/+$/, '');
-const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const SCREENSHOTS = SCREENSHOT_DIR;
 const ACCOUNTANT_LOGIN = 'paypal-bridge-accountant';
 
 /** An Accounting administrator (hence a PayPal manager) who is not the administrator; password reset each run. */

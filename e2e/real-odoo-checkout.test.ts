@@ -13,19 +13,18 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { startPayPalSimulator, type PayPalSimulator } from '../service/sim/paypal/index.ts';
 import { ensureTestPki, testPkiDir } from '../service/sim/pki.ts';
 import { lockRealOdooProvider } from '../service/test/support/real-odoo-lock.ts';
 import { startHarness, TEST_BRIDGE_SECRET, waitFor, type Harness } from '../service/test/support/service-harness.ts';
-import { browserSuite, launchChromium } from './support/browser.ts';
+import { browserSuite, launchChromium, SCREENSHOT_DIR } from './support/browser.ts';
 import { connectRealOdoo, isOfflineNoise, logIn, reachPaymentPage, type RealOdooAdmin } from './support/real-odoo.ts';
 import { forwardWebhooks, type WebhookForwarder } from './support/webhook-forwarder.ts';
 import { realOdooNotRun } from '../service/test/support/real-odoo-gate.ts';
 
 const url = process.env['ODOO_URL']?.replace(/\/+$/, '');
-const SCREENSHOT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots', 'real-odoo-payment.png');
+const SCREENSHOT = path.join(SCREENSHOT_DIR, 'real-odoo-payment.png');
 const CONFIRMATION_SCREENSHOT = path.join(path.dirname(SCREENSHOT), 'real-odoo-confirmation.png');
 
 if (!url) {

@@ -2,6 +2,8 @@
 // without network). A browser suite runs only where /usr/bin/chromium exists: in CI its absence is
 // a failure with the fix in the message; elsewhere the suite says plainly that it did not run.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 
@@ -38,3 +40,14 @@ export async function launchChromium(): Promise<Browser> {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/**
+ * Where the real-Odoo suites write their screenshots: `.cache/screenshots/` on every run, and the
+ * README's own `e2e/screenshots/` only when asked (`UPDATE_SCREENSHOTS=1 npm test -- real-odoo`),
+ * so that a test run never rewrites tracked files.
+ */
+export const SCREENSHOT_DIR = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  ...(process.env['UPDATE_SCREENSHOTS'] === '1' ? ['screenshots'] : ['..', '.cache', 'screenshots']),
+);
