@@ -67,6 +67,27 @@ function statusFor(code: VerificationFailureCode): number {
   }
 }
 
+/**
+ * What the sender is told about a failed verification. The verifier's own message, which names
+ * our webhook id, the allowed certificate hosts or the certificate fetch's error, goes to the log
+ * only: an unauthenticated caller learns the kind of failure, not the configuration.
+ */
+const PUBLIC_MESSAGES: Record<VerificationFailureCode, string> = {
+  MISSING_HEADER: 'a PAYPAL-* signature header is missing',
+  UNSUPPORTED_AUTH_ALGO: 'PAYPAL-AUTH-ALGO is not SHA256withRSA',
+  MALFORMED_HEADER: 'a PAYPAL-* signature header is malformed',
+  CERT_URL_INVALID: 'PAYPAL-CERT-URL is not a valid URL; no request was made to it',
+  CERT_URL_NOT_HTTPS: 'PAYPAL-CERT-URL is not https; no request was made to it',
+  CERT_URL_HOST_NOT_ALLOWED: "PAYPAL-CERT-URL is not on PayPal's certificate hosts; no request was made to it",
+  CERT_FETCH_FAILED: 'the signing certificate could not be fetched; retry later',
+  CERT_INVALID: 'the signing certificate is not a valid certificate',
+  CERT_EXPIRED: 'the signing certificate has expired',
+  CERT_NOT_YET_VALID: 'the signing certificate is not valid yet',
+  CERT_WRONG_NAME: "the signing certificate does not name PayPal's message-verification host",
+  CERT_UNTRUSTED: 'the signing certificate does not chain to a trusted root',
+  SIGNATURE_MISMATCH: 'the signature does not match the event and this endpoint',
+};
+
 function pickHeaders(req: Request): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of AUDIT_HEADERS) {
@@ -82,9 +103,10 @@ export function createWebhookRouter(options: WebhookRouteOptions): Router {
   const log = logger.child('webhook');
   const router = express.Router();
 
-  function reject(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  /** `reason` is logged; `message` (by default the same) is what the sender reads. */
+  function reject(res: Response, status: number, code: string, reason: string, extra: Record<string, unknown> = {}, message = reason): void {
     metrics.webhooksReceived.inc({ outcome: `rejected_${code.toLowerCase()}` });
-    log.warn('webhook rejected', { status, code, reason: message, ...extra });
+    log.warn('webhook rejected', { status, code, reason, ...extra });
     if (status === 503) res.set('Retry-After', '30');
     res.status(status).json({ error: code, message });
   }
@@ -103,7 +125,7 @@ export function createWebhookRouter(options: WebhookRouteOptions): Router {
       const verification = await verifier.verify(rawBody, req.headers);
       if (!verification.ok) {
         const { code, message } = verification.failure;
-        reject(res, statusFor(code), code, message, { transmissionId: req.headers['paypal-transmission-id'] });
+        reject(res, statusFor(code), code, message, { transmissionId: req.headers['paypal-transmission-id'] }, PUBLIC_MESSAGES[code]);
         return;
       }
 

@@ -120,6 +120,8 @@ for (const storeKind of ['sqlite', 'postgres'] as StoreKind[]) {
         assert.equal(response.status, r.status);
         assert.equal(response.body['error'], r.error);
         assert.match(String(response.body['message']), /\w{3,}/);
+        // The sender learns the kind of failure, never our configuration.
+        assert.doesNotMatch(JSON.stringify(response.body), new RegExp(`${h.config.paypal.webhookId}|PAYPAL_WEBHOOK_ID|127\\.0\\.0\\.1|localhost`));
         assert.equal(await h.service.store.get(event.id), null);
         assert.equal(await storedEvents(), before);
       });
