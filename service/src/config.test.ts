@@ -97,6 +97,12 @@ describe('configuration', () => {
     assert.equal(loadConfig({ ...VALID, PAYPAL_API_BASE: 'http://127.0.0.1:8443' }).paypal.apiBase, 'http://127.0.0.1:8443');
   });
 
+  test('Odoo over plain http only on this machine: the API key travels with every call', () => {
+    assert.throws(() => loadConfig({ ...VALID, ODOO_URL: 'http://odoo.example.com:8069' }), (err: unknown) => err instanceof ConfigError && /ODOO_URL must use https \(plain http is accepted only on localhost\)/.test(err.message));
+    assert.equal(loadConfig({ ...VALID, ODOO_URL: 'http://127.0.0.1:8069/' }).odoo?.url, 'http://127.0.0.1:8069');
+    assert.equal(loadConfig({ ...VALID, ODOO_URL: 'https://odoo.example.com' }).odoo?.url, 'https://odoo.example.com');
+  });
+
   test('the store alone, for tools such as the replay script', () => {
     assert.deepEqual(loadStoreConfig({ DATABASE_URL: 'postgresql://h/db' }), { kind: 'postgres', url: 'postgresql://h/db' });
     assert.throws(() => loadStoreConfig({ DATABASE_URL: 'sqlite://x' }), ConfigError);

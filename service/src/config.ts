@@ -118,7 +118,8 @@ const envSchema = z.object({
     }),
   PAYPAL_CERT_INTERMEDIATES: z.string().trim().optional().transform((v) => (v ? path.resolve(v) : undefined)),
   PAYPAL_VERIFY_FALLBACK: bool('PAYPAL_VERIFY_FALLBACK', false),
-  ODOO_URL: httpUrl('ODOO_URL').optional(),
+  // The technical user's API key travels with every call: https, unless Odoo is on this machine.
+  ODOO_URL: httpUrl('ODOO_URL', { httpsUnlessLoopback: true }).optional(),
   ODOO_DB: required('ODOO_DB').optional(),
   ODOO_LOGIN: required('ODOO_LOGIN').optional(),
   ODOO_API_KEY: required('ODOO_API_KEY').optional(),
