@@ -70,6 +70,19 @@ export function createCheckoutRouter(options: CheckoutRouteOptions): Router {
     return tx;
   }
 
+  /** 409: PayPal already holds this payment; Odoo is brought up to date from PayPal's order first. */
+  async function answerAlreadyPaid(res: Response, reference: string, order: PayPalOrder): Promise<void> {
+    const applied = await sync.applyOrder(order);
+    await audit({ kind: 'checkout.order', subjects: [reference, order.id], eventId: null, outcome: 'ok', summary: `PayPal order ${order.id} is already completed: booked in Odoo (${applied.outcome}); no new order` });
+    log.warn('checkout asked for an order that PayPal already completed; booked it instead', { reference, orderId: order.id, outcome: applied.outcome });
+    res.status(409).json({
+      error: 'ALREADY_PAID',
+      message: 'PayPal already holds a payment for this transaction; Odoo has been updated. Reload the page to see it.',
+      order_id: order.id,
+      status: applied.state ?? null,
+    });
+  }
+
   router.post('/v1/checkout/orders', async (req, res) => {
     const reference = referenceFrom(req, res);
     const tx = await payableTransaction(reference);
@@ -91,9 +104,27 @@ export function createCheckoutRouter(options: CheckoutRouteOptions): Router {
     // PayPal answers with the order it created the first time. PayPal replays its first answer
     // for hours, even once the order has expired, so the key changes every hour: an order handed
     // out again is never older than that.
-    const hour = String(Math.floor((options.clock ?? (() => new Date()))().getTime() / 3_600_000));
+    // PayPal may hold a payment Odoo has not heard of yet (its webhook not applied yet, a capture
+    // made from another tab): book it and say so, never open a second order that would charge the
+    // buyer twice. That is the order Odoo knows of, and the one the key of this hour replays.
+    const known = tx.paypal_order_id ? await paypal.getOrder(tx.paypal_order_id).catch(() => null) : null;
+    if (known?.status === 'COMPLETED') {
+      await answerAlreadyPaid(res, reference, known);
+      return;
+    }
+    const now = (options.clock ?? (() => new Date()))().getTime();
+    const hour = String(Math.floor(now / 3_600_000));
     let order: PayPalOrder = await paypal.createOrder(body, { requestId: stableRequestId('odoo-tx', reference, 'create-order', hour) });
-    for (let attempt = 2; (order.status === 'COMPLETED' || order.status === 'VOIDED') && attempt <= 5; attempt++) {
+    // A replay (the key of this hour was used before: a double click, a second tab) carries
+    // PayPal's first answer, not the order's state now, and PayPal does not say which it is: read
+    // the order back. One more call per click, so that a paid order is never handed out again.
+    order = await paypal.getOrder(order.id);
+    if (order.status === 'COMPLETED') {
+      await answerAlreadyPaid(res, reference, order);
+      return;
+    }
+    // A voided order cannot be paid any more: a new one, under a key of its own.
+    for (let attempt = 2; order.status === 'VOIDED' && attempt <= 5; attempt++) {
       order = await paypal.createOrder(body, { requestId: stableRequestId('odoo-tx', reference, 'create-order', hour, String(attempt)) });
     }
     await audit({ kind: 'checkout.order', subjects: [reference, order.id], eventId: null, outcome: 'ok', summary: `PayPal order ${order.id} created for ${tx.amount} ${tx.currency} (${intent.toLowerCase()})` });

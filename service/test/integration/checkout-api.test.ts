@@ -170,6 +170,28 @@ describe('checkout API', () => {
     assert.equal((await api.capture(orderId, fx.reference)).body.status, 'done');
   });
 
+  test('PayPal already captured the order (from another tab) before Odoo heard of it: 409 ALREADY_PAID, Odoo booked from PayPal, no second order', async () => {
+    const fx = fixture(h);
+    const created = await api.createOrder(fx.reference);
+    assert.equal(created.status, 201);
+    const orderId: string = created.body.order_id;
+    h.sim.pauseDelivery();
+    try {
+      await h.sim.approveOrder(orderId);
+      await paypalSide(h.sim).paypal.captureOrder(orderId, { requestId: `another-tab-${orderId}` });
+      assert.equal(h.odoo!.state().transactions.find((t) => t.reference === fx.reference)?.state, 'draft', 'Odoo has not heard of it yet');
+      const again = await api.createOrder(fx.reference);
+      assert.equal(again.status, 409, JSON.stringify(again.body));
+      assert.equal(again.body.error, 'ALREADY_PAID');
+      assert.equal(again.body.order_id, orderId);
+      assert.deepEqual(ordersAtPayPal(h, fx.reference).map((o) => o.id), [orderId], 'no second order at PayPal');
+      assert.equal(h.odoo!.state().transactions.find((t) => t.reference === fx.reference)?.state, 'done');
+      assert.equal(capturesOf(h, orderId).length, 1);
+    } finally {
+      h.sim.resumeDelivery();
+    }
+  });
+
   test('forged, expired, foreign, wrong-database, wrong-type, scope-less and missing tokens are refused before anything reaches PayPal', async () => {
     const fx = fixture(h);
     const other = fixture(h);
