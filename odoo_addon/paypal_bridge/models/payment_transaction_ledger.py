@@ -149,7 +149,9 @@ class PaymentTransaction(models.Model):
     def _paypal_bridge_match_line(self, line, tx):
         """ Reconcile a statement line with the outstanding line of `tx`'s payment, as Odoo's bank
         reconciliation does. Return (matched, reason it is not). """
-        if line.is_reconciled:
+        no_sync = line.with_context(skip_account_move_synchronization=True)
+        _liquidity, suspense, other = no_sync._seek_for_lines()
+        if not suspense and all(l.reconciled or not l.account_id.reconcile for l in other):
             return True, False
         if not tx:
             return False, _("No Odoo transaction holds this PayPal transaction: the money needs a person.")
@@ -161,10 +163,12 @@ class PaymentTransaction(models.Model):
         outstanding = outstanding.filtered(lambda l: not l.reconciled)
         if not outstanding:
             return False, _("The payment %s is already matched with another line.", payment.name)
-        no_sync = line.with_context(skip_account_move_synchronization=True)
-        _liquidity, suspense, _other = no_sync._seek_for_lines()
+        # The counterpart still in suspense, or, for a line matched before with a payment that was
+        # cancelled since (its reconciliation undone), still on the outstanding account.
+        suspense = (suspense | other).filtered(lambda l: not l.reconciled and (
+            l.account_id == line.journal_id.suspense_account_id or l.account_id in outstanding.account_id))
         currency = line.company_id.currency_id
-        if currency.compare_amounts(sum(suspense.mapped('balance')), -sum(outstanding.mapped('balance'))):
+        if not suspense or currency.compare_amounts(sum(suspense.mapped('balance')), -sum(outstanding.mapped('balance'))):
             return False, _("The amount differs from the payment %(payment)s (%(amount)s).", payment=payment.name,
                             amount=format_amount(payment.amount, payment.currency_id))
         suspense.with_context(skip_account_move_synchronization=True).account_id = outstanding.account_id

@@ -79,6 +79,19 @@ class TestLedger(PaypalBridgeCommon):
         self.assertEqual(fee_line.move_id.line_ids.filtered(lambda l: l.account_id == self.fee_account).credit, 0.30)
         self.assertAlmostEqual(self._journal_balance(), self.tx.amount - 3.49 - 10.0 + 0.30)
 
+    def test_a_line_whose_payment_was_cancelled_is_matched_again_with_the_reposted_payment(self):
+        record = self._record(self.capture_id, self.money(self.tx.amount))
+        [first] = self._import(record)
+        self.assertTrue(first['matched'])
+        self.tx.payment_id.action_cancel()
+        [cancelled] = self._import(record)
+        self.assertEqual((cancelled['result'], cancelled['matched']), ('unchanged', False))
+        self.assertIn('no posted payment', cancelled['reason'])
+        self.Service.paypal_bridge_repost_payment(self.tx.reference)
+        [again] = self._import(record)
+        self.assertEqual((again['result'], again['matched'], again['line_id']), ('unchanged', True, first['line_id']))
+        self.assertEqual(self.tx.payment_id.state, 'paid')
+
     def test_money_that_matches_no_order_stays_open_with_its_reason(self):
         [answer] = self._import(self._record('UNKNOWN-LED-1', '12.00', fee='-0.50', code='T0000'))
         self.assertEqual((answer['result'], answer['matched']), ('created', False))
