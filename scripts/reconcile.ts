@@ -4,7 +4,7 @@
 //   npm run reconcile -- --from 2026-10-01 --to 2026-10-31 [--repair] [--csv out.csv] [--new] [--json]
 //
 // Reads the service's configuration (the same environment as `npm start`: PAYPAL_*, ODOO_*,
-// DATABASE_URL or DATA_DIR, …). A run that stops (Ctrl-C, a crash, PayPal or Odoo down) is resumed
+// DATABASE_URL or DATA_DIR, RECONCILE_BOOK_LEDGER, …). A run that stops (Ctrl-C, a crash, PayPal or Odoo down) is resumed
 // by the next call for the same range.
 //
 // Exit codes: 0 nothing left to look at (no discrepancy, or all repaired); 1 discrepancies remain;
@@ -194,6 +194,7 @@ async function summaryTable(store: ReconcileStore, run: ReconcileRun): Promise<s
   lines.push(`PayPal records:     ${n(c.paypalRecords)}${kinds.length ? ` (${kinds.join(', ')})` : ''}`);
   lines.push(`Odoo transactions:  ${n(c.odooRecords)}; matched ${n(c.matched)}${c.matchedOutsideReport ? `, ${n(c.matchedOutsideReport)} more found at PayPal outside the report` : ''}`);
   if (c.tooRecent) lines.push(`Not compared yet:   ${n(c.tooRecent)} (changed in Odoo after PayPal's last refresh; a later run checks them)`);
+  if (c.ledger) lines.push(`PayPal journal:     ${n(c.ledger.lines)} ledger lines (${n(c.ledger.created)} new), ${n(c.ledger.matched)} matched with Odoo's payments, ${n(c.ledger.unmatched)} left open for a person`);
   if (c.feesNotBooked) lines.push(`Fees not checked:   ${n(c.feesNotBooked)} (no PayPal Fee Account on the provider, so Odoo does not book PayPal's fees)`);
   const summary = await store.summarizeDiscrepancies(run.id);
   const rows: string[][] = [];
@@ -282,7 +283,7 @@ async function main(): Promise<number> {
     const audit = inbox;
     const sync = createPaymentSync({ paypal, odoo: createBridgeApi(odooClient), logger, audit: (entry) => audit.appendAudit([entry]) });
     const run = await runReconciliation(
-      { store, paypal, odoo: createReconcileOdooApi(odooClient), sync, audit: inbox, logger },
+      { store, paypal, odoo: createReconcileOdooApi(odooClient), sync, audit: inbox, logger, bookLedger: config.reconcile.bookLedger },
       {
         from: options.from,
         to: options.to,

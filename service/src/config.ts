@@ -172,6 +172,7 @@ const envSchema = z.object({
       return Number(value);
     }),
   RECONCILE_AUTO_REPAIR: bool('RECONCILE_AUTO_REPAIR', false),
+  RECONCILE_BOOK_LEDGER: bool('RECONCILE_BOOK_LEDGER', true),
 });
 
 export interface Config {
@@ -200,7 +201,7 @@ export interface Config {
   /** The back office warns when no webhook has arrived for longer than this. */
   readonly webhookSilenceMinutes: number;
   /** The daily reconciliation of the previous day: at this hour (UTC), or null when off; and whether it applies the certain repairs. */
-  readonly reconcile: { readonly hourUtc: number | null; readonly autoRepair: boolean };
+  readonly reconcile: { readonly hourUtc: number | null; readonly autoRepair: boolean; readonly bookLedger: boolean };
 }
 
 export class ConfigError extends Error {
@@ -258,7 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     worker: { concurrency: e.WORKER_CONCURRENCY, maxAttempts: e.WORKER_MAX_ATTEMPTS },
     webhookSilenceMinutes: e.WEBHOOK_SILENCE_MINUTES,
-    reconcile: { hourUtc: e.RECONCILE_HOUR_UTC, autoRepair: e.RECONCILE_AUTO_REPAIR },
+    reconcile: { hourUtc: e.RECONCILE_HOUR_UTC, autoRepair: e.RECONCILE_AUTO_REPAIR, bookLedger: e.RECONCILE_BOOK_LEDGER },
   } satisfies Config);
 }
 

@@ -125,7 +125,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     const sync = createPaymentSync({ paypal, odoo, logger, audit, bookFee: (input) => reconcileOdoo.bookFee(input) });
     const reconcileStore = await openReconcileStore(config.store);
     resources.push(() => reconcileStore.close());
-    const reconcileDeps = { store: reconcileStore, paypal, odoo: reconcileOdoo, sync, audit: store, logger };
+    const reconcileDeps = { store: reconcileStore, paypal, odoo: reconcileOdoo, sync, audit: store, logger, bookLedger: config.reconcile.bookLedger };
     const daily: DailyReconciliation | null =
       config.odoo && (overrides.runDailyReconciliation ?? true) && config.reconcile.hourUtc !== null
         ? createDailyReconciliation({ ...reconcileDeps, hourUtc: config.reconcile.hourUtc, repair: config.reconcile.autoRepair })

@@ -30,9 +30,21 @@ export interface SimFeeMove {
   state: 'posted' | 'cancel';
 }
 
+/** A statement line of the PayPal journal booked by paypal_bridge_import_ledger (no accounting: which line, and whether it is matched). */
+export interface SimLedgerLine {
+  id: number;
+  key: string;
+  amount: bigint;
+  currency: string;
+  /** The payment it is matched with. */
+  paymentId: number | undefined;
+}
+
 interface ReconcileState {
   /** By capture id. */
   feeMoves: Map<string, SimFeeMove>;
+  /** By ledger key (tx:<id>, fee:<id>). */
+  ledgerLines: Map<string, SimLedgerLine>;
   /** Whether the PayPal provider has a fee account (`paypal_bridge_fee_account_id`). */
   feeAccount: boolean;
   byId: { length: number; map: Map<number, SimTransaction> } | undefined;
@@ -44,7 +56,7 @@ const states = new WeakMap<SimDatabase, ReconcileState>();
 export function reconcileStateOf(db: SimDatabase): ReconcileState {
   let state = states.get(db);
   if (!state) {
-    state = { feeMoves: new Map(), feeAccount: true, byId: undefined, paymentsById: undefined };
+    state = { feeMoves: new Map(), ledgerLines: new Map(), feeAccount: true, byId: undefined, paymentsById: undefined };
     states.set(db, state);
   }
   return state;
@@ -307,6 +319,101 @@ function repostPayment(bridge: BridgeEntryPoints, a: Record<string, unknown>) {
   return { result: 'applied', payment_id: payment.id, payment_state: payment.state, tx: bridge.txInfo(tx) };
 }
 
+// === paypal_bridge_import_ledger =================================================================
+// The addon books statement lines and reconciles them with payments (Odoo's accounting, tested on
+// the real Odoo); the simulator keeps which lines exist and which payment each is matched with, and
+// answers what the addon answers.
+
+const LEDGER_KEYS = new Set(['id', 'event_code', 'date', 'amount', 'fee', 'currency', 'reference', 'note']);
+
+interface LedgerInput {
+  id: string;
+  amount: bigint;
+  fee: bigint;
+  currency: string;
+}
+
+function signedAmount(value: unknown, label: string, currency: string): bigint {
+  if (typeof value !== 'string' || !/^\s*-?\d+(\.\d+)?\s*$/.test(value)) {
+    throw validationError(`${label} must be a signed decimal string such as "-3.49", got ${pyRepr(value)}.`);
+  }
+  const parsed = toMinorUnits(value, currency);
+  if (!parsed?.exact) throw validationError(`${label} ${value.trim()} has more decimals than ${currency} allows.`);
+  return parsed.negative ? -parsed.minor : parsed.minor;
+}
+
+function checkLedgerRecord(raw: unknown, index: number): LedgerInput {
+  const where = `records[${index}]`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw validationError(`${where} must be an object.`);
+  const r = raw as Record<string, unknown>;
+  const unknown = Object.keys(r).filter((k) => !LEDGER_KEYS.has(k)).sort();
+  if (unknown.length) throw validationError(`${where} has unknown keys: ${unknown.join(', ')}.`);
+  const id = checkId(r['id'], `${where}.id`);
+  const code = r['event_code'];
+  if (typeof code !== 'string' || !/^T\d{4}$/.test(code)) throw validationError(`${where}.event_code must be a PayPal event code such as "T0006", got ${pyRepr(code)}.`);
+  const date = r['date'];
+  if (typeof date !== 'string' || Number.isNaN(Date.parse(date))) throw validationError(`${where}.date is not an ISO 8601 date-time: ${pyRepr(date)}.`);
+  const currency = r['currency'];
+  if (typeof currency !== 'string' || currency.length !== 3) throw validationError(`currency must be an ISO 4217 code such as "USD", got ${pyRepr(currency)}.`);
+  if (!isKnownCurrency(currency)) throw validationError(`${where}.currency ${currency} is not a currency Odoo knows.`);
+  return { id, amount: signedAmount(r['amount'], `${where}.amount`, currency), fee: signedAmount(r['fee'] ?? '0', `${where}.fee`, currency), currency };
+}
+
+function importLedger(bridge: BridgeEntryPoints, a: Record<string, unknown>) {
+  const db = bridge.db;
+  const records = a['records'];
+  if (!Array.isArray(records) || records.length === 0) throw validationError('records must be a non-empty list of PayPal ledger records.');
+  if (records.length > 500) throw validationError(`At most 500 records per call, got ${records.length}.`);
+  const checked = records.map((r, i) => checkLedgerRecord(r, i));
+  const state = reconcileStateOf(db);
+  const matchedPayments = new Set([...state.ledgerLines.values()].map((l) => l.paymentId).filter((id) => id !== undefined));
+  return {
+    results: checked.map((r) => {
+      const tx =
+        db.transactions.find((t) => isPayPal(db, t) && (r.amount >= 0n ? t.paypal_capture_id === r.id : t.paypal_refund_id === r.id)) ??
+        db.transactions.find((t) => isPayPal(db, t) && (t.paypal_capture_id === r.id || t.paypal_refund_id === r.id));
+      const answer = { id: r.id, line_id: false as number | false, result: 'unchanged', matched: false, transaction: tx?.reference ?? false, reason: false as string | false, fee_line_id: false as number | false };
+      let line = state.ledgerLines.get(`tx:${r.id}`);
+      if (!line && r.amount !== 0n) {
+        line = { id: db.nextId('account.bank.statement.line'), key: `tx:${r.id}`, amount: r.amount, currency: r.currency, paymentId: undefined };
+        state.ledgerLines.set(line.key, line);
+        answer.result = 'created';
+      }
+      if (line) {
+        answer.line_id = line.id;
+        const payment = tx?.payment_id === undefined ? undefined : paymentById(db, tx.payment_id);
+        if (line.paymentId !== undefined && paymentById(db, line.paymentId) && POSTED.has(paymentById(db, line.paymentId)!.state)) answer.matched = true;
+        else if (!tx) answer.reason = 'No Odoo transaction holds this PayPal transaction: the money needs a person.';
+        else if (!payment || !POSTED.has(payment.state)) answer.reason = `${tx.reference} has no posted payment (${payment?.state ?? 'none'}).`;
+        else if (matchedPayments.has(payment.id)) answer.reason = `The payment ${payment.name} is already matched with another line.`;
+        else if (payment.amount !== abs(r.amount) || payment.currency !== r.currency) answer.reason = `The amount differs from the payment ${payment.name} (${formatDecimal(payment.amount, payment.currency)}).`;
+        else {
+          line.paymentId = payment.id;
+          matchedPayments.add(payment.id);
+          payment.state = 'paid';
+          answer.matched = true;
+        }
+      }
+      if (r.fee !== 0n) {
+        if (tx && state.feeAccount && r.fee < 0n && tx.paypal_capture_id === r.id) {
+          const booked = bookFee(bridge, { reference: tx.reference, fee: formatDecimal(-r.fee, r.currency), currency: r.currency, capture_id: r.id });
+          answer.fee_line_id = booked.result !== 'mismatch' && typeof booked.move_id === 'number' ? booked.move_id : false;
+        } else if (tx && state.feeAccount) {
+          const key = `fee:${r.id}`;
+          let fee = state.ledgerLines.get(key);
+          if (!fee) {
+            fee = { id: db.nextId('account.bank.statement.line'), key, amount: r.fee, currency: r.currency, paymentId: undefined };
+            state.ledgerLines.set(key, fee);
+          }
+          answer.fee_line_id = fee.id;
+        }
+        if (answer.fee_line_id === false && answer.reason === false) answer.reason = `PayPal's fee of ${r.id} is left for a person: no Odoo payment to book it with.`;
+      }
+      return answer;
+    }),
+  };
+}
+
 export const RECONCILE_ENTRY_POINTS: Record<string, EntryPoint> = {
   paypal_bridge_reconcile_data: {
     params: [
@@ -326,7 +433,13 @@ export const RECONCILE_ENTRY_POINTS: Record<string, EntryPoint> = {
     run: (b, a) => bookFee(b, a),
   },
   paypal_bridge_repost_payment: { params: [{ name: 'reference' }], run: (b, a) => repostPayment(b, a) },
+  paypal_bridge_import_ledger: { params: [{ name: 'records' }], run: (b, a) => importLedger(b, a) },
 };
+
+/** The statement lines paypal_bridge_import_ledger booked (tests, demo). */
+export function ledgerLines(db: SimDatabase): SimLedgerLine[] {
+  return [...reconcileStateOf(db).ledgerLines.values()];
+}
 
 // === fixtures for tests and benchmarks ===========================================================
 

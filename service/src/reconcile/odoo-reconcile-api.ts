@@ -187,6 +187,34 @@ export interface BookFeeResult {
   tx: TxInfo;
 }
 
+/** One line of PayPal's ledger, as `paypal_bridge_import_ledger` takes it (amounts signed, as PayPal's balance moved). */
+export interface LedgerImportRecord {
+  id: string;
+  event_code: string;
+  /** ISO 8601, UTC. */
+  date: string;
+  amount: string;
+  fee?: string;
+  currency: string;
+  reference?: string;
+  note?: string;
+}
+
+/** The most records one `importLedger` call takes (one Transaction Search page). */
+export const LEDGER_IMPORT_MAX_RECORDS = 500;
+
+const ledgerResultSchema = z.object({
+  id: z.string(),
+  line_id: falseToNull(z.number().int().positive()),
+  result: z.enum(['created', 'unchanged']),
+  matched: z.boolean(),
+  transaction: falseToNull(z.string()),
+  reason: falseToNull(z.string()),
+  fee_line_id: falseToNull(z.number().int().positive()),
+});
+export type LedgerImportResult = z.output<typeof ledgerResultSchema>;
+const importLedgerSchema = z.object({ results: z.array(ledgerResultSchema) });
+
 export interface ReconcileOdooApi {
   /** PayPal transactions (with a capture or refund id) whose last state change is in [from, to), by id. */
   reconcileData(range: { from: Date; to: Date; afterId?: number; limit?: number }): Promise<ReconcileDataPage>;
@@ -196,6 +224,8 @@ export interface ReconcileOdooApi {
   bookFee(input: BookFeeInput): Promise<BookFeeResult>;
   /** Puts a done PayPal transaction's payment back in the books (posts a draft one, re-creates a cancelled or deleted one). */
   repostPayment(reference: string): Promise<RepostPaymentResult>;
+  /** Books a page of PayPal's ledger as statement lines of the PayPal journal, matched with Odoo's payments; one result per record. */
+  importLedger(records: readonly LedgerImportRecord[]): Promise<LedgerImportResult[]>;
 }
 
 function parse<S extends z.ZodType>(schema: S, call: string, value: unknown): z.output<S> {
@@ -243,6 +273,17 @@ export function createReconcileOdooApi(client: OdooClient): ReconcileOdooApi {
       });
       const parsed = parse(bookFeeSchema, 'paypal_bridge_book_fee', result);
       return { result: parsed.result, moveId: parsed.move_id, feeBooked: parsed.fee_booked, tx: parsed.tx };
+    },
+
+    async importLedger(records) {
+      if (records.length === 0) return [];
+      if (records.length > LEDGER_IMPORT_MAX_RECORDS) throw new RangeError(`importLedger() takes at most ${LEDGER_IMPORT_MAX_RECORDS} records at once (got ${records.length}); split the page.`);
+      const result = await client.call<unknown>(MODEL, 'paypal_bridge_import_ledger', [], { records: [...records] });
+      const parsed = parse(importLedgerSchema, 'paypal_bridge_import_ledger', result);
+      if (parsed.results.length !== records.length) {
+        throw new OdooResultError(`${MODEL}.paypal_bridge_import_ledger`, [`${parsed.results.length} results for ${records.length} records`]);
+      }
+      return parsed.results;
     },
 
     async repostPayment(reference) {

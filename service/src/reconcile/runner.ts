@@ -10,11 +10,11 @@ import type { PayPalClient } from '../paypal/paypal-client.ts';
 import { isNotFound } from '../paypal/paypal-errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { Matcher, type OdooTx, type PayPalResourceFacts } from './match.ts';
-import { RECONCILE_DATA_MAX_LIMIT, type ReconcileLookup, type ReconcileOdooApi, type ReconcileRecord } from './odoo-reconcile-api.ts';
+import { LEDGER_IMPORT_MAX_RECORDS, RECONCILE_DATA_MAX_LIMIT, type LedgerImportRecord, type ReconcileLookup, type ReconcileOdooApi, type ReconcileRecord } from './odoo-reconcile-api.ts';
 import { pullRun, RunLostError, type PageSaved } from './pull.ts';
 import { repairOpenDiscrepancies } from './repair.ts';
-import type { ReconcileStore } from './store.ts';
-import type { Progress, ReconcileRun, ReconcileSync, RunCounts } from './types.ts';
+import type { RecordCursor, ReconcileStore } from './store.ts';
+import type { LedgerCounts, PayPalRecord, Progress, ReconcileRun, ReconcileSync, RunCounts } from './types.ts';
 import { splitIntoWindows } from './windows.ts';
 
 export interface ReconcileDeps {
@@ -27,6 +27,8 @@ export interface ReconcileDeps {
   audit?: Pick<InboxStore, 'appendAudit'> | undefined;
   logger: Logger;
   clock?: (() => Date) | undefined;
+  /** Book each run's PayPal records in the PayPal journal (RECONCILE_BOOK_LEDGER); a run's own option wins. */
+  bookLedger?: boolean | undefined;
 }
 
 export interface RunOptions {
@@ -35,6 +37,8 @@ export interface RunOptions {
   to: Date;
   /** Apply the certain repairs after matching. */
   repair?: boolean;
+  /** Book the run's PayPal records as statement lines of the PayPal journal (paypal_bridge_import_ledger). */
+  bookLedger?: boolean;
   /** Start a new run even if one for this range did not finish (default: resume it). */
   fresh?: boolean;
   /** Who runs it; default host:pid:random. */
@@ -112,17 +116,25 @@ export async function runReconciliation(deps: ReconcileDeps, options: RunOptions
       if (!(await deps.store.updateRun(runId, owner, { phase: 'match' }, clock()))) throw new RunLostError(runId);
       run = { ...run, phase: 'match' };
     }
+    // PayPal's ledger into the PayPal journal before the comparison, so that what it books (fees,
+    // matched payments) is what the comparison sees; again after repairs, so that the payments
+    // they put back are matched too. Idempotent: a resumed run simply does it again.
+    const withLedger = (options.bookLedger ?? deps.bookLedger) === true;
+    let ledger: LedgerCounts | undefined;
     if (run.phase === 'match') {
       const repairNext = options.repair === true;
+      if (withLedger) ledger = await bookLedger(deps, runId, options.onProgress);
       await matchRun(deps, run, owner, clock, options);
       run = { ...run, phase: repairNext ? 'repair' : 'done' };
       if (!(await deps.store.updateRun(runId, owner, { phase: run.phase }, clock()))) throw new RunLostError(runId);
     }
     if (run.phase === 'repair') {
       await repairOpenDiscrepancies(deps, runId, { onProgress: options.onProgress });
+      if (withLedger) ledger = await bookLedger(deps, runId, options.onProgress);
       if (!(await deps.store.updateRun(runId, owner, { phase: 'done' }, clock()))) throw new RunLostError(runId);
     }
-    const counts = await finalCounts(deps, runId);
+    const base = await finalCounts(deps, runId);
+    const counts = base && ledger ? { ...base, ledger } : base;
     if (!(await deps.store.updateRun(runId, owner, { status: 'completed', phase: 'done', counts, finishedAt: clock(), error: null }, clock()))) throw new RunLostError(runId);
     const finished = (await deps.store.getRun(runId)) as ReconcileRun;
     deps.logger.info('reconciliation run finished', { runId, counts: finished.counts });
@@ -137,6 +149,62 @@ export async function runReconciliation(deps: ReconcileDeps, options: RunOptions
   } finally {
     clearInterval(beat);
   }
+}
+
+/** PayPal's ledger line as `paypal_bridge_import_ledger` takes it. */
+export function ledgerRecordOf(r: PayPalRecord): LedgerImportRecord {
+  return {
+    id: r.transactionId,
+    event_code: r.eventCode,
+    date: r.initiatedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    amount: r.amount,
+    ...(r.fee !== null ? { fee: r.fee } : {}),
+    currency: r.currency,
+    ...(r.customField ? { reference: r.customField } : {}),
+  };
+}
+
+/**
+ * Books the run's PayPal records that moved PayPal's balance (status S) as statement lines of the
+ * PayPal journal, one page (500) per call. Records PayPal still holds pending, denied or reversed
+ * moved nothing yet; a later run books them once they settle.
+ */
+async function bookLedger(deps: ReconcileDeps, runId: number, onProgress: RunOptions['onProgress']): Promise<LedgerCounts> {
+  const counts: LedgerCounts = { lines: 0, created: 0, matched: 0, unmatched: 0 };
+  const total = await deps.store.countRecords(runId);
+  let cursor: RecordCursor | null = null;
+  let read = 0;
+  let page: LedgerImportRecord[] = [];
+  const flush = async () => {
+    if (page.length === 0) return;
+    const results = await deps.odoo.importLedger(page);
+    page = [];
+    for (const r of results) {
+      counts.lines += 1;
+      if (r.result === 'created') counts.created += 1;
+      if (r.matched) counts.matched += 1;
+      else counts.unmatched += 1;
+    }
+  };
+  for (;;) {
+    const batch = await deps.store.readRecords(runId, cursor, LEDGER_IMPORT_MAX_RECORDS);
+    for (const r of batch) {
+      if (r.status === 'S' && !isZeroAmount(r.amount)) page.push(ledgerRecordOf(r));
+      if (page.length === LEDGER_IMPORT_MAX_RECORDS) await flush();
+    }
+    read += batch.length;
+    onProgress?.({ runId, phase: 'done', windowsDone: 0, windowsTotal: 0, pagesDone: 0, pagesTotal: null, records: read, done: read, total });
+    const last = batch[batch.length - 1];
+    if (!last || batch.length < LEDGER_IMPORT_MAX_RECORDS) break;
+    cursor = { transactionId: last.transactionId, eventCode: last.eventCode };
+  }
+  await flush();
+  deps.logger.info("PayPal's ledger booked in Odoo", { runId, ...counts });
+  return counts;
+}
+
+function isZeroAmount(amount: string): boolean {
+  return !/[1-9]/.test(amount);
 }
 
 /** The match's counts with the discrepancies' statuses as they are now (after repairs). */

@@ -72,6 +72,14 @@ export interface StoredDiscrepancy extends Discrepancy {
 export type RunStatus = 'running' | 'completed' | 'failed';
 export type RunPhase = 'pull' | 'match' | 'repair' | 'done';
 
+/** What booking PayPal's ledger in Odoo did: lines booked or found, created now, matched with a payment, left open. */
+export interface LedgerCounts {
+  lines: number;
+  created: number;
+  matched: number;
+  unmatched: number;
+}
+
 export interface RunCounts {
   paypalRecords: number;
   byKind: Record<RecordKind, number>;
@@ -87,6 +95,8 @@ export interface RunCounts {
   open: number;
   repaired: number;
   needsPerson: number;
+  /** Present when the run booked PayPal's ledger in the PayPal journal. */
+  ledger?: LedgerCounts;
 }
 
 export interface ReconcileRun {

@@ -1,14 +1,14 @@
 // The reconciliation entry points of the paypal_bridge contract (odoo_addon/README.md,
 // "Reconciliation"), as one suite for the Odoo simulator and for a real Odoo 18 with the module:
-// paypal_bridge_reconcile_data (a range, paged; a lookup), paypal_bridge_book_fee and
-// paypal_bridge_repost_payment. The service
+// paypal_bridge_reconcile_data (a range, paged; a lookup), paypal_bridge_book_fee,
+// paypal_bridge_repost_payment and paypal_bridge_import_ledger. The service
 // side is the production client (createReconcileOdooApi) logged in as the technical user.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createBridgeApi, type BridgeApi } from '../../src/odoo/bridge-api.ts';
 import { OdooMissingError, OdooValidationError } from '../../src/odoo/odoo-errors.ts';
-import { createReconcileOdooApi, type ReconcileOdooApi } from '../../src/reconcile/odoo-reconcile-api.ts';
+import { createReconcileOdooApi, type LedgerImportRecord, type ReconcileOdooApi } from '../../src/reconcile/odoo-reconcile-api.ts';
 import { clientFor, type ContractTarget } from './odoo-bridge.contract.ts';
 
 export interface ReconcileContractTarget extends ContractTarget {
@@ -145,6 +145,50 @@ export function odooReconcileContract(label: string, setup: () => Promise<Reconc
       assert.deepEqual([after?.payment_id, after?.payment_state], [remade.paymentId, 'in_process']);
       const draft = await target.createSaleOrderWithTransaction({ amount: '2.00' });
       await assert.rejects(odoo.repostPayment(draft.reference), OdooValidationError);
+    });
+
+    const ledger = (id: string, amount: string, extra: Partial<LedgerImportRecord> = {}): LedgerImportRecord => ({
+      id,
+      event_code: amount.startsWith('-') ? 'T1107' : 'T0006',
+      date: new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      amount,
+      currency: 'USD',
+      ...extra,
+    });
+
+    test('import_ledger books a capture once, matched with its payment (then paid), its fee with it; a refund with the refund payment', async () => {
+      const p = await paid('25.00');
+      const [first] = await odoo.importLedger([ledger(p.captureId, '25.00', { fee: '-1.17' })]);
+      assert.deepEqual([first?.result, first?.matched, first?.transaction, first?.reason], ['created', true, p.reference, null]);
+      assert.ok(first?.line_id && first.fee_line_id);
+      const [record] = await odoo.lookup({ captureIds: [p.captureId] });
+      assert.deepEqual([record?.payment_state, record?.fee_booked], ['paid', '1.17']);
+      const [again] = await odoo.importLedger([ledger(p.captureId, '25.00', { fee: '-1.17' })]);
+      assert.deepEqual([again?.result, again?.matched, again?.line_id, again?.fee_line_id], ['unchanged', true, first.line_id, first.fee_line_id]);
+      const refundId = pid('REF');
+      await bridge.registerRefund({ sourceReference: p.reference, refundId, amount: '5.00', currency: 'USD', status: 'COMPLETED' });
+      const [refund] = await odoo.importLedger([ledger(refundId, '-5.00')]);
+      assert.deepEqual([refund?.result, refund?.matched, refund?.reason], ['created', true, null]);
+    });
+
+    test('import_ledger leaves money that matches nothing, or another amount, open with the reason', async () => {
+      const p = await paid('12.00');
+      const [stranger, wrong] = await odoo.importLedger([ledger(pid('UNKNOWN'), '9.99', { fee: '-0.30', event_code: 'T0000' }), ledger(p.captureId, '12.01')]);
+      assert.deepEqual([stranger?.result, stranger?.matched, stranger?.transaction, stranger?.fee_line_id], ['created', false, null, null]);
+      assert.match(stranger?.reason ?? '', /needs a person/);
+      assert.deepEqual([wrong?.matched, wrong?.transaction], [false, p.reference]);
+      assert.match(wrong?.reason ?? '', /differs/);
+      const [record] = await odoo.lookup({ captureIds: [p.captureId] });
+      assert.equal(record?.payment_state, 'in_process');
+    });
+
+    test('import_ledger refuses a bad record and books nothing of the page', async () => {
+      const p = await paid('7.00');
+      for (const bad of [{ event_code: 'X1' }, { amount: '7.001' }, { date: 'yesterday' }, { colour: 'red' }] as Partial<LedgerImportRecord>[]) {
+        await assert.rejects(odoo.importLedger([ledger(p.captureId, '7.00'), { ...ledger(pid('BAD'), '1.00'), ...bad }]), OdooValidationError, JSON.stringify(bad));
+      }
+      const [record] = await odoo.lookup({ captureIds: [p.captureId] });
+      assert.equal(record?.payment_state, 'in_process', 'nothing of the page was booked');
     });
 
     test('book_fee needs the capture of that transaction, confirmed, and a fee account', async () => {

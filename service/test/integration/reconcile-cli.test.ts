@@ -22,6 +22,9 @@ function envFor(h: ReconcileHarness): NodeJS.ProcessEnv {
     ODOO_LOGIN: h.odooSim.service.login,
     ODOO_API_KEY: h.odooSim.service.password,
     BRIDGE_SECRET: 'reconcile-cli-test-bridge-secret-0123456789',
+    // These tests are about the comparison's report; booking the ledger first (the default) would
+    // book the missing fees they plant. The ledger mode has its own test below.
+    RECONCILE_BOOK_LEDGER: 'false',
   };
   delete env['LOG_LEVEL'];
   if (h.storeConfig.kind === 'sqlite') {
@@ -99,6 +102,24 @@ describe('npm run reconcile', () => {
     assert.deepEqual(summary.discrepancies.byStatus, { open: 0, repaired: 1, needs_person: 0 });
     assert.ok(summary.seconds > 0 && summary.peakRssMb > 0);
     assert.equal((await h.inbox.listAudit({ subject: `reconcile-run:${summary.run.id}` })).length, 1, 'the repair is in the audit log');
+  });
+
+  test('by default a run books PayPal\'s ledger in the PayPal journal first: lines matched with the payments, the missing fee booked from it, nothing left to repair', async (t) => {
+    const h = await startReconcileHarness('sqlite');
+    t.after(() => h.close());
+    await h.pay({ amount: '10.00' });
+    const p = await h.pay({ amount: '20.00', fee: false });
+    const env = { ...envFor(h) };
+    delete env['RECONCILE_BOOK_LEDGER'];
+    const run = await cli(['--from', '2026-10-01', '--to', '2026-10-31'], env);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /PayPal journal: +2 ledger lines \(2 new\), 2 matched with Odoo's payments, 0 left open for a person/);
+    assert.match(run.stdout, /No discrepancy: PayPal and Odoo agree\./);
+    const [record] = await h.odoo.lookup({ captureIds: [p.captureId] });
+    assert.equal(record?.payment_state, 'paid');
+    assert.ok(record?.fee_booked, 'the fee PayPal\'s ledger shows is booked');
+    const again = await cli(['--from', '2026-10-01', '--to', '2026-10-31', '--new'], env);
+    assert.match(again.stdout, /PayPal journal: +2 ledger lines \(0 new\), 2 matched/);
   });
 
   test('PayPal unreachable: exit code 3, and the same command resumes the run', async (t) => {
