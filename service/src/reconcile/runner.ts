@@ -165,10 +165,13 @@ export function ledgerRecordOf(r: PayPalRecord): LedgerImportRecord {
 }
 
 /**
- * Books the run's PayPal records that moved PayPal's balance (status S) as statement lines of the
- * PayPal journal, one page (500) per call. Records PayPal still holds pending, denied or reversed
- * moved nothing yet; a later run books them once they settle.
+ * Statuses of records that moved PayPal's balance: S (success), and V (reversed later: a capture
+ * refunded in full still brought the money in, and its refund is a record of its own that takes it
+ * out). P (pending) has moved nothing yet, a later run books it once it settles; D (denied) never will.
  */
+const MOVED_THE_BALANCE = new Set(['S', 'V']);
+
+/** Books the run's PayPal records that moved the balance as statement lines of the PayPal journal, one page (500) per call. */
 async function bookLedger(deps: ReconcileDeps, runId: number, onProgress: RunOptions['onProgress']): Promise<LedgerCounts> {
   const counts: LedgerCounts = { lines: 0, created: 0, matched: 0, unmatched: 0 };
   const total = await deps.store.countRecords(runId);
@@ -189,7 +192,7 @@ async function bookLedger(deps: ReconcileDeps, runId: number, onProgress: RunOpt
   for (;;) {
     const batch = await deps.store.readRecords(runId, cursor, LEDGER_IMPORT_MAX_RECORDS);
     for (const r of batch) {
-      if (r.status === 'S' && !isZeroAmount(r.amount)) page.push(ledgerRecordOf(r));
+      if (MOVED_THE_BALANCE.has(r.status) && !isZeroAmount(r.amount)) page.push(ledgerRecordOf(r));
       if (page.length === LEDGER_IMPORT_MAX_RECORDS) await flush();
     }
     read += batch.length;
