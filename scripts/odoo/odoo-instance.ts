@@ -101,11 +101,21 @@ export async function ensureRole(env: OdooEnvironment): Promise<void> {
   });
 }
 
+/** The file that says a template's filestore is whole (written last, with the database's note). */
+function completeMarker(env: OdooEnvironment, db: string): string {
+  return path.join(filestore(env, db), '.paypal-bridge-template-complete');
+}
+
+/**
+ * Whether a template database exists, and whether it is whole: its database says so, and so does
+ * its filestore (a cache folder removed by hand leaves databases whose attachments are gone).
+ */
 async function databaseExists(env: OdooEnvironment, db: string): Promise<{ exists: boolean; complete: boolean }> {
   return withAdmin(env, async (c) => {
     const r = await c.query(`select shobj_description(oid, 'pg_database') as note from pg_database where datname = $1`, [db]);
     if (r.rowCount === 0) return { exists: false, complete: false };
-    return { exists: true, complete: typeof r.rows[0].note === 'string' && r.rows[0].note.startsWith('paypal-bridge template complete') };
+    const noted = typeof r.rows[0].note === 'string' && r.rows[0].note.startsWith('paypal-bridge template complete');
+    return { exists: true, complete: noted && fs.existsSync(completeMarker(env, db)) };
   });
 }
 
@@ -128,6 +138,7 @@ async function copyDatabase(env: OdooEnvironment, from: string, to: string): Pro
 function copyTreeLinked(from: string, to: string): void {
   fs.mkdirSync(to, { recursive: true });
   for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    if (entry.name.startsWith('.paypal-bridge-')) continue; // a template's own marker
     const a = path.join(from, entry.name);
     const b = path.join(to, entry.name);
     if (entry.isDirectory()) copyTreeLinked(a, b);
@@ -142,6 +153,8 @@ function copyTreeLinked(from: string, to: string): void {
 }
 
 async function markComplete(env: OdooEnvironment, db: string, what: string): Promise<void> {
+  fs.mkdirSync(filestore(env, db), { recursive: true });
+  fs.writeFileSync(completeMarker(env, db), `${what}\n`);
   await withAdmin(env, (c) => c.query(`comment on database ${ident(db)} is 'paypal-bridge template complete: ${what.replace(/'/g, '')}'`));
 }
 
