@@ -51,7 +51,7 @@ async function realTarget(odooUrl: string): Promise<ReconcileContractTarget> {
 }
 
 if (!url) {
-  realOdooNotRun('the real-Odoo reconciliation suites');
+  realOdooNotRun('the real-Odoo reconciliation suite');
 } else {
   let shared: Promise<ReconcileContractTarget> | undefined;
   const target = () => (shared ??= realTarget(url));
