@@ -72,14 +72,16 @@ class PaymentProvider(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         providers = super().create(vals_list)
+        providers._paypal_bridge_ensure_journal()
         providers._paypal_bridge_ensure_fee_account()
         return providers
 
     def write(self, vals):
         result = super().write(vals)
         if vals.get('paypal_bridge_enabled'):
-            # Only when the bridge is switched on: a fee account cleared later on purpose stays
-            # cleared (reconciliation then reports every fee as not booked).
+            # Only when the bridge is switched on: a journal or fee account changed later on
+            # purpose stays as chosen (reconciliation then reports what does not add up).
+            self._paypal_bridge_ensure_journal()
             self._paypal_bridge_ensure_fee_account()
         return result
 
@@ -122,6 +124,36 @@ class PaymentProvider(models.Model):
         return super()._paypal_make_request(endpoint, *args, **kwargs)
 
     # === BUSINESS METHODS === #
+
+    def _paypal_bridge_ensure_journal(self):
+        """ Give every bridged provider a journal of its own for PayPal's balance, so that the
+        journal's statement is PayPal's ledger and its balance can be checked against PayPal's.
+        A journal shared with another payment provider, or one holding another account's bank
+        statement (Odoo's default choice is the company's first bank journal), is replaced by a
+        "PayPal" bank journal (code PYPL), found or created once per company. """
+        for provider in self.filtered(lambda p: p.paypal_bridge_enabled and p.code == 'paypal'):
+            journal = provider.journal_id
+            if journal and not provider._paypal_bridge_journal_is_shared(journal):
+                continue
+            provider.journal_id = provider._paypal_bridge_paypal_journal()
+            _logger.info("PayPal Bridge: provider %s books to journal %s", provider.id, provider.journal_id.display_name)
+
+    def _paypal_bridge_journal_is_shared(self, journal):
+        self.ensure_one()
+        Line = self.env['account.payment.method.line'].sudo()
+        other_providers = Line.search_count([
+            ('journal_id', '=', journal.id), ('payment_provider_id', 'not in', [False, self.id])])
+        other_statements = self.env['account.bank.statement.line'].sudo().search_count([
+            ('journal_id', '=', journal.id), ('paypal_bridge_ledger_key', '=', False)], limit=1)
+        return bool(other_providers or other_statements)
+
+    def _paypal_bridge_paypal_journal(self):
+        self.ensure_one()
+        Journal = self.env['account.journal'].sudo().with_company(self.company_id)
+        journal = Journal.search([('company_id', '=', self.company_id.id), ('type', '=', 'bank'), ('code', '=', 'PYPL')], limit=1)
+        return journal or Journal.create({
+            'name': "PayPal", 'type': 'bank', 'code': 'PYPL', 'company_id': self.company_id.id,
+        })
 
     def _paypal_bridge_ensure_fee_account(self):
         """ Give every bridged provider without a fee account a sensible one, so that PayPal's

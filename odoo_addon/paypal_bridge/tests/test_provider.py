@@ -56,6 +56,21 @@ class TestProvider(PaypalBridgeCommon):
         self.assertEqual(self.paypal.support_refund, 'partial')
         self.assertEqual(self.paypal.support_manual_capture, 'partial')
 
+    def test_enabling_the_bridge_gives_paypal_a_journal_of_its_own(self):
+        self.paypal.write({'paypal_bridge_enabled': False})
+        bank = self.company_data['default_journal_bank']
+        self.paypal.journal_id = bank
+        self.env['account.bank.statement.line'].create({'journal_id': bank.id, 'amount': 10.0, 'payment_ref': "the bank's own"})
+        self.paypal.paypal_bridge_enabled = True
+        journal = self.paypal.journal_id
+        self.assertEqual((journal.code, journal.type, journal.company_id), ('PYPL', 'bank', self.paypal.company_id))
+        # Its own already: kept, whatever it is called.
+        own = self.env['account.journal'].create({'name': "PayPal EUR", 'type': 'bank', 'code': 'PPEU', 'company_id': self.paypal.company_id.id})
+        self.paypal.write({'paypal_bridge_enabled': False})
+        self.paypal.journal_id = own
+        self.paypal.paypal_bridge_enabled = True
+        self.assertEqual(self.paypal.journal_id, own)
+
     def test_enabling_the_bridge_proposes_the_bank_fees_account(self):
         bank_fees = self.env['account.chart.template'].with_company(self.paypal.company_id).ref('expense_finance')
         self.assertEqual(self.paypal.paypal_bridge_fee_account_id, bank_fees)
