@@ -21,11 +21,12 @@ import { fileURLToPath } from 'node:url';
 import { issueToken } from '../service/src/auth/bridge-token.ts';
 import { openSqliteStore } from '../service/src/inbox/sqlite-store.ts';
 import { formatDecimal } from '../service/sim/odoo/money.ts';
-import { feeMoves } from '../service/sim/odoo/reconcile.ts';
+import { feeMoves, ledgerLines } from '../service/sim/odoo/reconcile.ts';
 import { startOdooSim, type OdooSim } from '../service/sim/odoo/server.ts';
 import { ensureTestPki } from '../service/sim/pki.ts';
 import { startPayPalSimulator, type PayPalSimulator } from '../service/sim/paypal/index.ts';
 import { freePort, serviceEnv, subscribeWebhook } from '../service/test/support/service-harness.ts';
+import { paypalClientFor } from '../service/test/support/lifecycles.ts';
 import { connectRealOdoo, startWebsiteCheckout, type RealOdoo } from '../service/test/support/real-odoo.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,6 +65,8 @@ interface OdooSide {
   summary(references: string[]): Promise<SummaryRow[]>;
   /** Takes a payment out of Odoo's books, as an accountant might by mistake (cancels it). */
   removePayment(reference: string): Promise<string>;
+  /** The PayPal journal's balance (its statement lines), in cents, and the journal's name. */
+  journalBalance(): Promise<{ cents: number; journal: string }>;
   /** Who the back office's token names, and the database. */
   admin: { uid: number; db: string; secret: string };
   close(): Promise<void>;
@@ -132,6 +135,12 @@ async function simulatedOdoo(): Promise<OdooSide> {
       payment.state = 'canceled';
       return payment.name;
     },
+    async journalBalance() {
+      // The simulator keeps the lines the ledger import booked and the fee entries, not accounts.
+      const lines = ledgerLines(odoo.database).reduce((sum, l) => sum + toCents(formatDecimal(l.amount, l.currency)), 0);
+      const fees = feeMoves(odoo.database).filter((m) => m.state === 'posted').reduce((sum, m) => sum - toCents(formatDecimal(m.amount, m.currency)), 0);
+      return { cents: lines + fees, journal: 'the simulated PayPal journal' };
+    },
     admin: { uid: odoo.admin.uid, db: odoo.db, secret: DEMO_SECRET },
     close: () => odoo.close(),
   };
@@ -180,9 +189,20 @@ async function realOdoo(url: string): Promise<OdooSide> {
       await odoo.admin.call('account.payment', 'action_cancel', [[tx['payment_id'][0]]]);
       return tx['payment_id'][1] as string;
     },
+    async journalBalance() {
+      const [provider] = await odoo.admin.call<{ journal_id: [number, string] | false }[]>('payment.provider', 'read', [[odoo.providerId]], { fields: ['journal_id'] });
+      if (!provider?.journal_id) throw new Error('the PayPal provider has no journal');
+      const [journal] = await odoo.admin.call<{ default_account_id: [number, string] | false }[]>('account.journal', 'read', [[provider.journal_id[0]]], { fields: ['default_account_id'] });
+      const lines = await odoo.admin.call<{ balance: number }[]>('account.move.line', 'search_read', [[['journal_id', '=', provider.journal_id[0]], ['account_id', '=', journal?.default_account_id ? journal.default_account_id[0] : 0], ['parent_state', '=', 'posted']]], { fields: ['balance'] });
+      return { cents: lines.reduce((sum, l) => sum + Math.round(l.balance * 100), 0), journal: provider.journal_id[1] };
+    },
     admin: { uid: odoo.adminUid, db: odoo.db, secret: odoo.bridgeSecret },
     close: () => odoo.restore(),
   };
+}
+
+function toCents(value: string): number {
+  return Math.round(Number(value) * 100);
 }
 
 // --- the run ---------------------------------------------------------------------------------------
@@ -201,6 +221,8 @@ try {
   process.exit(2);
 }
 say(`  Odoo:   ${odoo.label}`);
+/** The PayPal journal before the demo: what it adds is compared with PayPal's balance at the end. */
+const journalBefore = await odoo.journalBalance();
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paypal-bridge-demo-'));
 const port = await freePort();
@@ -436,6 +458,17 @@ try {
     if (third.found.length > 0) exitCode = 1;
   }
   if (stats.byStatus.dead > 0 || stats.byStatus.pending + stats.byStatus.processing > 0) exitCode = 1;
+
+  // --- the books: the PayPal journal against PayPal's own balance -------------------------------
+  // Reconciliation booked PayPal's ledger as the journal's statement; what the demo added to the
+  // journal must be what PayPal holds (the simulator's balance starts at zero).
+  const journalAfter = await odoo.journalBalance();
+  const balances = await paypalClientFor(paypal).getBalances('USD');
+  const paypalCents = toCents(balances.balances?.[0]?.total_balance.value ?? '0');
+  const added = journalAfter.cents - journalBefore.cents;
+  const agree = added === paypalCents;
+  console.log(`\nThe books: Odoo's journal "${journalAfter.journal}" gained ${(added / 100).toFixed(2)} USD during the demo; PayPal's balance is ${(paypalCents / 100).toFixed(2)} USD: ${agree ? 'they agree to the cent.' : 'THEY DIFFER.'}`);
+  if (!agree) exitCode = 1;
   console.log(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.`);
 } finally {
   const exited = new Promise((r) => service.once('exit', r));

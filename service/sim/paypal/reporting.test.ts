@@ -66,6 +66,26 @@ describe('Transaction Search over the payments the simulator has seen', () => {
     assert.deepEqual(sim.violations, [], 'every answer matches the Transaction Search document');
   });
 
+  test('balances are what the reported records that moved money add up to, per currency', async (t) => {
+    const { sim, client } = await setup(t);
+    const empty = await client.call('GET', '/v1/reporting/balances');
+    assert.equal(empty.status, 200, JSON.stringify(empty.body));
+    assert.deepEqual(empty.body.balances, []);
+    await capturedPayment(sim, client, '100.00', 'BAL-1');
+    const refunded = await capturedPayment(sim, client, '50.00', 'BAL-2');
+    await sim.refundFromDashboard(refunded, '10.00');
+    const answer = await search(client, { start_date: hourAgo(), end_date: inAnHour(), fields: 'all', page_size: '500' });
+    const infos = (answer.body.transaction_details as { transaction_info: Record<string, any> }[]).map((d) => d.transaction_info);
+    const cents = infos.reduce((sum, i) => sum + Math.round(Number(i['transaction_amount'].value) * 100) + Math.round(Number(i['fee_amount']?.value ?? 0) * 100), 0);
+    const balances = await client.call('GET', '/v1/reporting/balances?currency_code=USD');
+    assert.equal(balances.status, 200);
+    assert.deepEqual(balances.body.balances, [
+      { currency: 'USD', primary: true, total_balance: { currency_code: 'USD', value: (cents / 100).toFixed(2) }, available_balance: { currency_code: 'USD', value: (cents / 100).toFixed(2) }, withheld_balance: { currency_code: 'USD', value: '0.00' } },
+    ]);
+    assert.equal((await client.call('GET', '/v1/reporting/balances?currency_code=EUR')).body.balances.length, 0);
+    assert.deepEqual(sim.violations, [], 'every answer matches the Transaction Search document');
+  });
+
   test('pending captures carry no fee yet; filters by type, status and id', async (t) => {
     const { sim, client } = await setup(t);
     const created = await client.call('POST', '/v2/checkout/orders', orderRequest('30.00'));

@@ -19,8 +19,10 @@
 //
 // Not modelled: `payment_instrument_type`, `store_id`, `terminal_id` filters match nothing the
 // simulator holds (its payments are PayPal wallet payments, without store or terminal), so they
-// select no record; balances (`ending_balance`, `available_balance`, `/v1/reporting/balances`);
-// `cart_info`, `shipping_info`, `auction_info`, `incentive_info`.
+// select no record; `ending_balance` and `available_balance` in search results; `cart_info`,
+// `shipping_info`, `auction_info`, `incentive_info`. `/v1/reporting/balances` is the sum, per
+// currency, of every record that moved the balance (settled or later reversed; amount and fee),
+// all of it available (no reserve is modelled).
 import { createHash } from 'node:crypto';
 import { PayPalApiError } from './errors.ts';
 import { captureFee, money } from './money.ts';
@@ -366,6 +368,33 @@ export function searchTransactions(ctx: SimContext, query: URLSearchParams): Api
       total_items: total,
       total_pages: totalPages,
       links: [{ href: self.toString(), rel: 'self', method: 'GET' }],
+    },
+  };
+}
+
+/** GET /v1/reporting/balances: what the ledger's records add up to, per currency. */
+export function getBalances(ctx: SimContext, query: URLSearchParams): ApiAnswer {
+  const totals = new Map<string, bigint>();
+  const add = (r: LedgerRecord) => {
+    if (!r.balanceAffecting || (r.status !== 'S' && r.status !== 'V')) return;
+    totals.set(r.currency, (totals.get(r.currency) ?? 0n) + r.amountMinor + (r.feeMinor ?? 0n));
+  };
+  for (const r of paymentRecords(ctx)) add(r);
+  for (const r of ledgerOf(ctx.state).seeded) add(r);
+  const wanted = query.get('currency_code');
+  if (wanted !== null && !/^[A-Z]{3}$/.test(wanted)) throw invalid('currency_code', wanted, 'INVALID_PARAMETER_VALUE');
+  const currencies = [...totals.keys()].filter((c) => wanted === null || c === wanted).sort();
+  const now = timestamp(new Date(lastRefreshedMs(ctx)));
+  return {
+    status: 200,
+    body: {
+      balances: currencies.map((currency, i) => {
+        const value = { currency_code: currency, value: formatMinor(totals.get(currency) ?? 0n, currency) };
+        return { currency, primary: i === 0, total_balance: value, available_balance: value, withheld_balance: { currency_code: currency, value: formatMinor(0n, currency) } };
+      }),
+      account_id: ctx.merchant.merchant_id,
+      as_of_time: now,
+      last_refresh_time: now,
     },
   };
 }

@@ -12,7 +12,7 @@ import { debugId } from './ids.ts';
 import type { TokenIssuer } from './oauth.ts';
 import { authorizeOrder, captureOrder, createOrder, getOrder } from './orders.ts';
 import { captureAuthorization, getAuthorization, getCapture, getRefund, refundCapture, voidAuthorization } from './payments.ts';
-import { searchTransactions } from './reporting.ts';
+import { getBalances, searchTransactions } from './reporting.ts';
 import type { WebhookSigner } from './signing.ts';
 import type { ApiAnswer, SimContext } from './state.ts';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, verifyWebhookSignature } from './webhooks.ts';
@@ -83,6 +83,7 @@ function handlers(ctx: SimContext, signer: WebhookSigner): Record<string, Handle
     'disputes.get': (r) => getDispute(ctx, param(r, 'id')),
     'disputes.list': (r) => listDisputes(ctx, r.query),
     'search.get': (r) => searchTransactions(ctx, r.query),
+    'balances.get': (r) => getBalances(ctx, r.query),
   };
 }
 

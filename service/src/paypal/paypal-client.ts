@@ -40,7 +40,7 @@ import {
   type PayPalRefund,
   type PayPalWebhook,
 } from './schemas.ts';
-import { transactionSearchPath, transactionSearchResponseSchema, type TransactionSearchPage, type TransactionSearchQuery } from './transaction-search.ts';
+import { balancesResponseSchema, transactionSearchPath, transactionSearchResponseSchema, type BalancesResponse, type TransactionSearchPage, type TransactionSearchQuery } from './transaction-search.ts';
 
 export type { PayPalCallRecord } from './paypal-http.ts';
 
@@ -150,6 +150,8 @@ export interface PayPalClient {
    * as PayPalApiError (see isReportingDataUnavailable).
    */
   searchTransactions(query: TransactionSearchQuery): Promise<TransactionSearchPage>;
+  /** The account's balances per currency (Transaction Search's /v1/reporting/balances). */
+  getBalances(currency?: string): Promise<BalancesResponse>;
   /** The breaker's state, for /readyz and metrics. */
   circuitState(): CircuitState;
 }
@@ -474,6 +476,12 @@ export function createPayPalClient(opts: PayPalClientOptions): PayPalClient {
     async searchTransactions(query) {
       const operation = 'search.get';
       return getResource(operation, transactionSearchPath(query), (r) => parseBody(operation, r, transactionSearchResponseSchema));
+    },
+
+    async getBalances(currency) {
+      const operation = 'balances.get';
+      const path = `/v1/reporting/balances${currency ? `?currency_code=${encodeURIComponent(currency)}` : ''}`;
+      return getResource(operation, path, (r) => parseBody(operation, r, balancesResponseSchema));
     },
 
     circuitState: () => breaker.state(),

@@ -106,3 +106,21 @@ export function isReportingDataUnavailable(err: unknown): boolean {
   if (DATA_NOT_AVAILABLE.test(err.paypalMessage)) return true;
   return err.paypalDetails.some((d) => DATA_NOT_AVAILABLE.test(d.issue) || (d.description !== undefined && DATA_NOT_AVAILABLE.test(d.description)));
 }
+
+/** GET /v1/reporting/balances: the account's balance per currency. */
+export const balancesResponseSchema = z.looseObject({
+  balances: z
+    .array(
+      z.looseObject({
+        currency: z.string(),
+        primary: z.boolean().optional(),
+        total_balance: moneySchema,
+        available_balance: moneySchema.optional(),
+        withheld_balance: moneySchema.optional(),
+      }),
+    )
+    .optional(),
+  as_of_time: optionalText,
+  last_refresh_time: optionalText,
+});
+export type BalancesResponse = z.infer<typeof balancesResponseSchema>;
