@@ -125,6 +125,56 @@ class PaymentProvider(models.Model):
 
     # === BUSINESS METHODS === #
 
+    @api.model
+    def _paypal_bridge_responsible(self, order, provider, company):
+        """ Who follows a PayPal matter up (a dispute, a refund to invoice): the sale order's
+        salesperson when they work in invoicing or PayPal, else the provider's dispute responsible
+        (any bridged provider's of the company when none is known), else the first PayPal manager. """
+        readers = 'account.group_account_invoice,paypal_bridge.group_paypal_bridge_manager'
+        salesperson = order.user_id
+        if salesperson and salesperson.active and salesperson.has_groups(readers):
+            return salesperson
+        provider_user = provider.paypal_bridge_dispute_user_id
+        if not provider_user:
+            provider_user = self.search([
+                ('code', '=', 'paypal'), ('paypal_bridge_enabled', '=', True),
+                ('paypal_bridge_dispute_user_id', '!=', False), ('company_id', '=', company.id),
+            ], limit=1).paypal_bridge_dispute_user_id
+        if provider_user and provider_user.active:
+            return provider_user
+        managers = self.env.ref('paypal_bridge.group_paypal_bridge_manager').users
+        return managers.filtered(lambda u: u.active and not u.share).sorted('id')[:1]
+
+    def _paypal_bridge_statement_amounts(self, currency, amount, date):
+        """ The amount fields of a statement line of `amount` in `currency` on this provider's
+        journal: a foreign-currency line when the journal keeps another currency. """
+        self.ensure_one()
+        journal = self.journal_id
+        company = journal.company_id
+        journal_currency = journal.currency_id or company.currency_id
+        if currency == journal_currency:
+            return {'amount': amount}
+        return {
+            'amount': currency._convert(amount, journal_currency, company, date),
+            'foreign_currency_id': currency.id,
+            'amount_currency': amount,
+        }
+
+    def _paypal_bridge_fee_line(self, key, amount, currency, date, label):
+        """ A statement line of this provider's journal for a PayPal fee (`amount` signed as it
+        moved PayPal's balance) whose counterpart is the fee account: it books the fee, once, and
+        leaves nothing in suspense. """
+        self.ensure_one()
+        st_line = self.env['account.bank.statement.line'].sudo().with_company(self.company_id).create({
+            'journal_id': self.journal_id.id, 'date': date, 'payment_ref': label,
+            'paypal_bridge_ledger_key': key,
+            **self._paypal_bridge_statement_amounts(currency, amount, date),
+        })
+        no_sync = st_line.with_context(skip_account_move_synchronization=True)
+        _liquidity, suspense, _other = no_sync._seek_for_lines()
+        suspense.with_context(skip_account_move_synchronization=True).account_id = self.paypal_bridge_fee_account_id
+        return st_line
+
     def _paypal_bridge_ensure_journal(self):
         """ Give every bridged provider a journal of its own for PayPal's balance, so that the
         journal's statement is PayPal's ledger and its balance can be checked against PayPal's.

@@ -91,25 +91,13 @@ class PaymentTransaction(models.Model):
         orders = source.sale_order_ids.with_user(SUPERUSER_ID)
         for order in orders:
             order.message_post(body=body)
-            user = source._paypal_bridge_responsible(order)
+            user = self.env['payment.provider']._paypal_bridge_responsible(order, source.provider_id, source.company_id)
             if user:
                 order.activity_schedule(
                     'mail.mail_activity_data_todo', user_id=user.id,
                     summary=_("Invoice PayPal-refunded order %s", order.name), note=body)
         if not orders:
             source._paypal_bridge_flag_review(body)
-
-    def _paypal_bridge_responsible(self, order):
-        """ Who follows up a PayPal event on `order`: its salesperson, else the provider's dispute
-        responsible, else the first PayPal manager. """
-        salesperson = order.user_id
-        if salesperson and salesperson.active and not salesperson.share:
-            return salesperson
-        provider_user = self.provider_id.paypal_bridge_dispute_user_id
-        if provider_user and provider_user.active:
-            return provider_user
-        managers = self.env.ref('paypal_bridge.group_paypal_bridge_manager').users
-        return managers.filtered(lambda u: u.active and not u.share).sorted('id')[:1]
 
     def _paypal_bridge_format(self, amount):
         return f"{self.currency_id.round(amount):.{self.currency_id.decimal_places}f} {self.currency_id.name}"

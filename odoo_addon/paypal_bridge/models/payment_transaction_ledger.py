@@ -100,7 +100,7 @@ class PaymentTransaction(models.Model):
                 'journal_id': journal.id, 'date': date, 'payment_ref': label,
                 'partner_id': tx.partner_id.commercial_partner_id.id if tx else False,
                 'paypal_bridge_ledger_key': key,
-                **self._paypal_bridge_statement_amounts(journal, record['currency'], record['amount'], date),
+                **provider._paypal_bridge_statement_amounts(record['currency'], record['amount'], date),
             })
             result['result'] = 'created'
         if line:
@@ -132,19 +132,6 @@ class PaymentTransaction(models.Model):
             raise UserError(_("PayPal Bridge: cannot tell which PayPal provider's journal takes PayPal money that "
                               "matches no Odoo transaction (%s bridged providers).", len(providers)))
         return providers
-
-    @api.model
-    def _paypal_bridge_statement_amounts(self, journal, currency, amount, date):
-        """ The amount fields of a statement line of `amount` in `currency` on `journal`. """
-        company = journal.company_id
-        journal_currency = journal.currency_id or company.currency_id
-        if currency == journal_currency:
-            return {'amount': amount}
-        return {
-            'amount': currency._convert(amount, journal_currency, company, date),
-            'foreign_currency_id': currency.id,
-            'amount_currency': amount,
-        }
 
     def _paypal_bridge_match_line(self, line, tx):
         """ Reconcile a statement line with the outstanding line of `tx`'s payment, as Odoo's bank
@@ -186,21 +173,10 @@ class PaymentTransaction(models.Model):
             result, move = self._paypal_bridge_book_fee(
                 self._paypal_bridge_decimal(-fee), record['currency'].name, record['id'])
             return move.statement_line_id if move and result != 'mismatch' else False
-        provider = self.provider_id
-        fee_account = provider.paypal_bridge_fee_account_id
         key = f"fee:{record['id']}"
-        StLine = self.env['account.bank.statement.line'].with_company(provider.company_id)
-        existing = StLine.search([('paypal_bridge_ledger_key', '=', key)], limit=1)
-        if existing:
-            return existing
-        line = StLine.create({
-            'journal_id': provider.journal_id.id, 'date': date, 'paypal_bridge_ledger_key': key,
-            'payment_ref': _("PayPal fee of %(id)s (%(ref)s)", id=record['id'], ref=self.reference),
-            **self._paypal_bridge_statement_amounts(provider.journal_id, record['currency'], fee, date),
-        })
-        _liquidity, suspense, _other = line.with_context(skip_account_move_synchronization=True)._seek_for_lines()
-        suspense.with_context(skip_account_move_synchronization=True).account_id = fee_account
-        return line
+        existing = self.env['account.bank.statement.line'].search([('paypal_bridge_ledger_key', '=', key)], limit=1)
+        return existing or self.provider_id._paypal_bridge_fee_line(
+            key, fee, record['currency'], date, _("PayPal fee of %(id)s (%(ref)s)", id=record['id'], ref=self.reference))
 
     def _paypal_bridge_decimal(self, amount):
         return Decimal(format_amount(amount, self.currency_id))

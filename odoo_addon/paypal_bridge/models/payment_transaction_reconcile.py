@@ -258,26 +258,9 @@ class PaymentTransaction(models.Model):
         label = _("PayPal fee of capture %(capture)s (%(ref)s)", capture=capture_id, ref=self.reference)
         # The fee is a line of the PayPal journal's bank statement, as PayPal's own ledger lists it
         # (its balance moves by the fee), whose counterpart is the fee account: the statement then
-        # books it, once, and the journal's balance follows PayPal's.
-        journal_currency = journal.currency_id or company.currency_id
-        amounts = {'amount': -fee}
-        if self.currency_id != journal_currency:
-            amounts = {
-                'amount': -self.currency_id._convert(fee, journal_currency, company, date),
-                'foreign_currency_id': self.currency_id.id,
-                'amount_currency': -fee,
-            }
-        # In the transaction's company, whatever companies the technical user works in.
-        st_line = self.env['account.bank.statement.line'].sudo().with_company(company).create({
-            'journal_id': journal.id,
-            'date': date,
-            'payment_ref': label,
-            'paypal_bridge_ledger_key': f'fee:{capture_id}',
-            **amounts,
-        })
-        no_sync = st_line.with_context(skip_account_move_synchronization=True)
-        _liquidity, suspense, _other = no_sync._seek_for_lines()
-        suspense.with_context(skip_account_move_synchronization=True).account_id = fee_account
+        # books it, once, and the journal's balance follows PayPal's. In the transaction's
+        # company, whatever companies the technical user works in.
+        st_line = provider._paypal_bridge_fee_line(f'fee:{capture_id}', -fee, self.currency_id, date, label)
         move = st_line.move_id
         move.with_context(skip_account_move_synchronization=True).write({
             'ref': label,

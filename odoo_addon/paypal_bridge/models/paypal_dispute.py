@@ -193,23 +193,9 @@ class PaypalDispute(models.Model):
         return current != value
 
     def _paypal_bridge_responsible(self):
-        """ The sale order's salesperson when they can see disputes, else the provider's dispute
-        responsible, else the first PayPal manager. """
         self.ensure_one()
-        readers = 'account.group_account_invoice,paypal_bridge.group_paypal_bridge_manager'
-        salesperson = self.sale_order_id.user_id
-        if salesperson and salesperson.active and salesperson.has_groups(readers):
-            return salesperson
-        provider_user = self.transaction_id.provider_id.paypal_bridge_dispute_user_id
-        if not provider_user:
-            provider_user = self.env['payment.provider'].search([
-                ('code', '=', 'paypal'), ('paypal_bridge_enabled', '=', True),
-                ('paypal_bridge_dispute_user_id', '!=', False), ('company_id', '=', self.company_id.id),
-            ], limit=1).paypal_bridge_dispute_user_id
-        if provider_user and provider_user.active:
-            return provider_user
-        managers = self.env.ref('paypal_bridge.group_paypal_bridge_manager').users
-        return managers.filtered(lambda u: u.active and not u.share).sorted('id')[:1]
+        return self.env['payment.provider']._paypal_bridge_responsible(
+            self.sale_order_id, self.transaction_id.provider_id, self.company_id)
 
     def _paypal_bridge_follow_up(self, created, old_status, old_due):
         """ Activities for the responsible, and news on the sale order. """
